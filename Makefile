@@ -1,0 +1,37 @@
+# Saldo — the README's two commands (`make run`, `make test`) set everything up from nothing.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+export QT_QPA_PLATFORM ?=
+
+.PHONY: run test lint typecheck pytest bench venv dev-venv system-deps clean
+
+venv:
+	@scripts/bootstrap.sh
+
+dev-venv:
+	@scripts/bootstrap.sh "[dev]"
+
+system-deps:
+	@scripts/system-deps.sh
+
+run: venv
+	$(PY) -m desktop_app $(ARGS)
+
+lint: dev-venv
+	$(VENV)/bin/ruff check desktop_app tests bench
+	$(VENV)/bin/ruff format --check desktop_app tests bench
+
+typecheck: dev-venv
+	$(VENV)/bin/mypy
+
+pytest: dev-venv system-deps
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: dev-venv system-deps lint typecheck pytest
+
+bench: dev-venv
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench-results.json test-artifacts dist build

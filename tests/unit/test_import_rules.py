@@ -1,0 +1,57 @@
+"""House rules about what may import what."""
+
+import ast
+from pathlib import Path
+
+import desktop_app
+
+PACKAGE = Path(desktop_app.__file__).parent
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _modules_under(sub: str) -> list[Path]:
+    found = sorted((PACKAGE / sub).rglob("*.py"))
+    assert found, f"no modules found under {sub}"
+    return found
+
+
+def test_core_never_imports_qt() -> None:
+    offenders = {
+        str(path.relative_to(PACKAGE)): sorted(n for n in _imports(path) if n.split(".")[0] in {"PySide6", "pyqtgraph"})
+        for path in _modules_under("core")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_core_never_imports_gui_or_sandbox() -> None:
+    offenders = {
+        str(path.relative_to(PACKAGE)): sorted(
+            n for n in _imports(path) if n.startswith(("desktop_app.gui", "desktop_app.sandbox"))
+        )
+        for path in _modules_under("core")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_sandbox_shares_no_code_with_core() -> None:
+    offenders = {
+        str(path.relative_to(PACKAGE)): sorted(n for n in _imports(path) if n.startswith("desktop_app.core"))
+        for path in _modules_under("sandbox")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_rule_checker_sees_a_violation(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("from PySide6.QtCore import QObject\nimport desktop_app.gui.app\n", encoding="utf-8")
+    assert _imports(bad) == {"PySide6.QtCore", "desktop_app.gui.app"}
