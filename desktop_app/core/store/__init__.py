@@ -1,0 +1,22 @@
+"""Saldo's SQLite cache: opening, migrations and the Store API."""
+
+from desktop_app.core.store.database import (
+    CorruptDatabaseError,
+    DatabaseTooNewError,
+    DiskFullError,
+    StoreError,
+)
+from desktop_app.core.store.store import AccountBalance, Cursor, MonthTotals, Store, TxFilter, UpsertResult
+
+__all__ = [
+    "AccountBalance",
+    "CorruptDatabaseError",
+    "Cursor",
+    "DatabaseTooNewError",
+    "DiskFullError",
+    "MonthTotals",
+    "Store",
+    "StoreError",
+    "TxFilter",
+    "UpsertResult",
+]

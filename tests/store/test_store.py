@@ -1,0 +1,230 @@
+"""The cache's behaviour on real SQLite files: upserts, tombstones, paging, search, charts, faults."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from desktop_app.core.models import BalanceKind, BalanceSnapshot, ConnectionStatus, TransactionStatus
+from desktop_app.core.money import Money
+from desktop_app.core.store import DiskFullError, Store, TxFilter
+from desktop_app.core.store.store import fts_query
+from tests.factories import account, connection, tx
+
+
+@pytest.fixture
+def acc(store: Store) -> int:
+    connection(store)
+    saved = account(store)
+    assert saved.id is not None
+    return saved.id
+
+
+def test_same_page_twice_changes_nothing(store: Store, acc: int) -> None:
+    page = [tx(acc, n, day=date(2026, 3, 1) + timedelta(days=n)) for n in range(30)]
+    first = store.upsert_transactions(page)
+    assert (first.new, first.updated, first.unchanged) == (30, 0, 0)
+    snapshot = store._conn.execute("SELECT * FROM transactions ORDER BY id").fetchall()
+    again = store.upsert_transactions(page)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 30)
+    assert store._conn.execute("SELECT * FROM transactions ORDER BY id").fetchall() == snapshot
+
+
+def test_changed_row_is_updated_in_place(store: Store, acc: int) -> None:
+    store.upsert_transactions([tx(acc, 1, status=TransactionStatus.PENDING)])
+    before = store.transaction_by_key(acc, "id:t1")
+    result = store.upsert_transactions([tx(acc, 1, status=TransactionStatus.BOOKED, amount="-12.50")])
+    assert (result.new, result.updated) == (0, 1)
+    after = store.transaction_by_key(acc, "id:t1")
+    assert before is not None and after is not None
+    assert after.id == before.id
+    assert after.status is TransactionStatus.BOOKED
+    assert after.amount == Money(Decimal("-12.50"), "EUR")
+    assert after.raw == {"id": "t1", "amount": "-12.50"}
+
+
+def test_tombstone_keeps_a_deleted_transaction_deleted(store: Store, acc: int) -> None:
+    store.upsert_transactions([tx(acc, 1), tx(acc, 2)])
+    victim = store.transaction_by_key(acc, "id:t1")
+    assert victim is not None and victim.id is not None
+    store.delete_transaction(victim.id)
+    result = store.upsert_transactions([tx(acc, 1), tx(acc, 2)])
+    assert result.tombstoned == 1 and result.new == 0
+    assert store.transaction_by_key(acc, "id:t1") is None
+    assert store.count_transactions(acc) == 1
+    assert store.search("netto") == [store.transaction_by_key(acc, "id:t2")]
+
+
+def test_withdrawn_is_marked_not_dropped_and_leaves_the_balance(store: Store, acc: int) -> None:
+    store.upsert_transactions([tx(acc, 1, amount="100.00"), tx(acc, 2, amount="-30.00")])
+    assert store.mark_withdrawn(acc, ["id:t2"]) == 1
+    assert store.mark_withdrawn(acc, ["id:t2"]) == 0
+    gone = store.transaction_by_key(acc, "id:t2")
+    assert gone is not None and gone.withdrawn
+    assert store.count_transactions(acc) == 2
+    assert store.daily_balance_series(acc)[-1][1] == Money(Decimal("100.00"), "EUR")
+    page, _ = store.transactions_page(TxFilter(include_withdrawn=False))
+    assert [t.dedupe_key for t in page] == ["id:t1"]
+
+
+def test_keyset_pages_cover_everything_once_even_while_rows_arrive(store: Store, acc: int) -> None:
+    store.upsert_transactions([tx(acc, n, day=date(2026, 1, 1) + timedelta(days=n % 40)) for n in range(500)])
+    seen: list[int] = []
+    page, cursor = store.transactions_page(limit=64)
+    seen += [t.id for t in page if t.id is not None]
+    # new rows land (newer dates and older dates) while the user scrolls
+    store.upsert_transactions([tx(acc, 1000 + n, day=date(2027, 1, 1)) for n in range(10)])
+    while cursor is not None:
+        page, cursor = store.transactions_page(after=cursor, limit=64)
+        seen += [t.id for t in page if t.id is not None]
+    assert len(seen) == len(set(seen)) == 500
+    ordered = store._conn.execute("SELECT id FROM transactions WHERE date < '2027-01-01' ORDER BY date DESC, id DESC")
+    assert seen == [r[0] for r in ordered]
+
+
+def test_filters_narrow_the_view(store: Store, acc: int) -> None:
+    second = account(store, ref="acc-2", name="Savings").id
+    assert second is not None
+    store.upsert_transactions(
+        [
+            tx(acc, 1, amount="2500.00", day=date(2026, 1, 25), description="Salary", counterparty="ACME"),
+            tx(acc, 2, amount="-99.00", day=date(2026, 2, 2), description="Spotify", status=TransactionStatus.PENDING),
+            tx(second, 3, amount="-500.00", day=date(2026, 2, 3), description="Transfer"),
+        ]
+    )
+
+    def keys(**kw: object) -> list[str]:
+        return [t.dedupe_key for t in store.transactions_page(TxFilter(**kw))[0]]  # type: ignore[arg-type]
+
+    assert keys(account_ids=(second,)) == ["id:t3"]
+    assert keys(direction="in") == ["id:t1"]
+    assert keys(direction="out") == ["id:t3", "id:t2"]
+    assert keys(status=TransactionStatus.PENDING) == ["id:t2"]
+    assert keys(date_from=date(2026, 2, 1), date_to=date(2026, 2, 2)) == ["id:t2"]
+    assert keys(search="acm") == ["id:t1"]
+    assert keys(search="spot pend") == []
+    assert keys(account_ids=()) == []
+
+
+def test_search_input_cannot_break_the_query(store: Store, acc: int) -> None:
+    store.upsert_transactions([tx(acc, 1, description='Café "Olé" (AND) NEAR*', counterparty=None)])
+    assert fts_query('"; DROP TABLE x; --') == '"DROP"* "TABLE"* "x"*'
+    assert [t.dedupe_key for t in store.search('cafe "ole')] == ["id:t1"]
+    assert store.search("***") == []
+    assert store.search("AND NEAR") != []
+
+
+def test_daily_series_is_anchored_on_the_reported_balance(store: Store, acc: int) -> None:
+    store.upsert_transactions(
+        [
+            tx(acc, 1, amount="1000.00", day=date(2026, 3, 1)),
+            tx(acc, 2, amount="-200.00", day=date(2026, 3, 3)),
+            tx(acc, 3, amount="-50.00", day=date(2026, 3, 3), status=TransactionStatus.PENDING),
+        ]
+    )
+    as_of = datetime(2026, 3, 3, 12, tzinfo=UTC)
+    store.add_balance(BalanceSnapshot(acc, BalanceKind.BOOKED, Money(Decimal("5800.00"), "EUR"), as_of))
+    series = store.daily_balance_series(acc)
+    assert series == [
+        (date(2026, 3, 1), Money(Decimal("6000.00"), "EUR")),
+        (date(2026, 3, 2), Money(Decimal("6000.00"), "EUR")),
+        (date(2026, 3, 3), Money(Decimal("5800.00"), "EUR")),
+    ]
+    window = store.daily_balance_series(acc, start=date(2026, 3, 2), end=date(2026, 3, 4))
+    assert [d for d, _ in window] == [date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)]
+
+
+def test_monthly_in_and_out(store: Store, acc: int) -> None:
+    store.upsert_transactions(
+        [
+            tx(acc, 1, amount="2500.00", day=date(2026, 1, 25)),
+            tx(acc, 2, amount="-100.00", day=date(2026, 1, 26)),
+            tx(acc, 3, amount="-40.00", day=date(2026, 2, 2)),
+            tx(acc, 4, amount="-1.00", day=date(2026, 2, 2), status=TransactionStatus.PENDING),
+        ]
+    )
+    totals = [(m.month, m.money_in.minor_units, m.money_out.minor_units) for m in store.monthly_in_out()]
+    assert totals == [("2026-01", 250000, -10000), ("2026-02", 0, -4000)]
+
+
+def test_accounts_with_latest_balances(store: Store, acc: int) -> None:
+    for day, amount in ((1, "10.00"), (3, "30.00"), (2, "20.00")):
+        store.add_balance(
+            BalanceSnapshot(acc, BalanceKind.BOOKED, Money(Decimal(amount), "EUR"), datetime(2026, 1, day, tzinfo=UTC))
+        )
+    store.add_balance(  # the same snapshot twice is stored once
+        BalanceSnapshot(acc, BalanceKind.BOOKED, Money(Decimal("30.00"), "EUR"), datetime(2026, 1, 3, tzinfo=UTC))
+    )
+    (row,) = store.accounts_with_balances()
+    assert row.balance == Money(Decimal("30.00"), "EUR")
+    assert row.connection.id == "c1"
+    assert len(store.balances(acc)) == 3
+
+
+def test_accounts_upsert_keeps_ids_and_the_hidden_choice(store: Store, acc: int) -> None:
+    store.set_account_hidden(acc, True)
+    again = account(store, name="Everyday (renamed)")
+    assert again.id == acc and again.hidden
+    assert store.accounts_with_balances() == []
+    assert len(store.accounts_with_balances(include_hidden=True)) == 1
+
+
+def test_reconsent_status_and_keep_data_on_disconnect(store: Store, acc: int) -> None:
+    store.upsert_transactions([tx(acc, 1)])
+    store.set_connection_status("c1", ConnectionStatus.NEEDS_RECONSENT)
+    assert store.get_connection("c1").status is ConnectionStatus.NEEDS_RECONSENT
+    store.delete_connection("c1", keep_data=True)
+    assert store.get_connection("c1").status is ConnectionStatus.DISCONNECTED
+    assert store.count_transactions() == 1
+    store.delete_connection("c1", keep_data=False)
+    assert store.connections() == [] and store.count_transactions() == 0
+
+
+def test_bulk_import_rebuilds_search_once(store: Store, acc: int) -> None:
+    rows = [
+        tx(acc, n, description=f"Groceries {n}", day=date(2020, 1, 1) + timedelta(days=n % 2000)) for n in range(3000)
+    ]
+    result = store.bulk_import(rows)
+    assert result.new == 3000
+    assert len(store.search("groceries 2999")) == 1
+    triggers = {r[0] for r in store._conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert triggers == {"transactions_fts_ai", "transactions_fts_ad", "transactions_fts_au"}
+    assert store._conn.execute("INSERT INTO transactions_fts(transactions_fts) VALUES ('integrity-check')")
+    again = store.bulk_import(rows)
+    assert (again.new, again.updated) == (0, 0)
+
+
+def test_sync_runs_are_recorded(store: Store, acc: int) -> None:
+    run = store.start_sync_run("c1")
+    store.finish_sync_run(replace(run, status="ok", pages=3, new=10, details={"accounts": 1}))
+    (saved,) = store.sync_runs("c1")
+    assert (saved.status, saved.pages, saved.new, saved.details) == ("ok", 3, 10, {"accounts": 1})
+    assert saved.finished_at is not None
+
+
+def test_full_disk_rolls_back_and_says_so(store: Store, acc: int) -> None:
+    store.upsert_transactions([tx(acc, 1)])
+    pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+    store._conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+    big = [tx(acc, n, description="x" * 2000) for n in range(100, 400)]
+    with pytest.raises(DiskFullError, match="disk is full"):
+        store.upsert_transactions(big)
+    store._conn.execute("PRAGMA max_page_count = 1073741823")
+    assert store.count_transactions() == 1
+    assert store.integrity_check() == "ok"
+    assert store.upsert_transactions(big).new == 300
+
+
+def test_second_store_reads_while_first_writes(store: Store, acc: int) -> None:
+    reader = Store.open(store.path)
+    try:
+        store.upsert_transactions([tx(acc, 1)])
+        assert reader.count_transactions() == 1
+    finally:
+        reader.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        reader._conn.execute("SELECT 1")  # closed for real
