@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from desktop_app.core.models import Account, Connection, Transaction, TransactionStatus
+from desktop_app.core.models import Account, Connection, Transaction, TransactionStatus, raw_json
 from desktop_app.core.money import Money
 from desktop_app.core.store import Store
 
@@ -41,5 +41,5 @@ def tx(
         amount=Money(Decimal(amount), currency),
         description=description,
         counterparty=counterparty,
-        raw={"id": f"t{n}", "amount": Decimal(amount)},
+        raw=raw_json({"id": f"t{n}", "amount": Decimal(amount)}),
     )

@@ -8,13 +8,12 @@ calendar days are ``date``s.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from desktop_app.core.money import DecimalEncoder, Money
+from desktop_app.core.money import DecimalEncoder, Money, loads
 
 
 class ConnectionStatus(StrEnum):
@@ -105,7 +104,9 @@ class Transaction:
 
     `dedupe_key` identifies it within its account: ``id:<provider id>`` when the provider
     gives an id, otherwise a versioned fingerprint (``fp1:…``). `raw` is the provider's own
-    record, kept so nothing the bank said is ever lost.
+    record as JSON text (see ``raw_json``), kept so nothing the bank said is ever lost.
+    `booking_date` is the day the transaction is listed under: the booking date, or for a
+    pending one the date the bank gives it.
     """
 
     account_id: int
@@ -117,7 +118,7 @@ class Transaction:
     counterparty: str | None = None
     value_date: date | None = None
     provider_id: str | None = None
-    raw: Any = None
+    raw: str | None = None
     id: int | None = None
     withdrawn: bool = False
 
@@ -125,8 +126,17 @@ class Transaction:
     def key_for_id(provider_id: str) -> str:
         return f"id:{provider_id}"
 
-    def raw_json(self) -> str:
-        return json.dumps(self.raw, cls=DecimalEncoder, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    def raw_record(self) -> Any:
+        """The provider's record parsed back, numbers as exact Decimals."""
+        return loads(self.raw) if self.raw is not None else None
+
+
+_RAW_ENCODER = DecimalEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def raw_json(record: Any) -> str:
+    """A provider record as canonical JSON text, amounts exact (Decimals become strings)."""
+    return _RAW_ENCODER.encode(record)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ import json
 import locale
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
@@ -93,6 +93,7 @@ class Money:
 
     amount: Decimal
     currency: str
+    _minor: int = field(init=False, repr=False, compare=False, default=0)
 
     def __post_init__(self) -> None:
         exp = exponent(self.currency)
@@ -103,17 +104,25 @@ class Money:
         if abs(minor) > MAX_MINOR_UNITS:
             raise MoneyError(f"amount {amount} {self.currency} is too large")
         object.__setattr__(self, "amount", amount)
+        object.__setattr__(self, "_minor", int(minor))
 
     @property
     def minor_units(self) -> int:
         """The amount as an integer count of the currency's minor unit (cents, øre, yen)."""
-        return int(_EXACT.scaleb(self.amount, exponent(self.currency)))
+        return self._minor
 
     @classmethod
     def from_minor(cls, minor_units: int, currency: str) -> Money:
+        """Money from an integer count of minor units (exact by construction, so no re-check)."""
         if isinstance(minor_units, bool) or not isinstance(minor_units, int):
             raise MoneyError(f"minor units must be an integer, not {type(minor_units).__name__}")
-        return cls(_EXACT.scaleb(Decimal(minor_units), -exponent(currency)), currency)
+        if abs(minor_units) > MAX_MINOR_UNITS:
+            raise MoneyError(f"amount of {minor_units} minor units of {currency} is too large")
+        money = object.__new__(cls)
+        object.__setattr__(money, "amount", Decimal(minor_units).scaleb(-exponent(currency)))
+        object.__setattr__(money, "currency", currency)
+        object.__setattr__(money, "_minor", minor_units)
+        return money
 
     def normalized(self) -> Decimal:
         """The amount with exactly the currency's number of decimals (``12.3`` EUR → ``12.30``)."""

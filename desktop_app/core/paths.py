@@ -5,6 +5,8 @@ from pathlib import Path
 
 import platformdirs
 
+from desktop_app.core.errors import SaldoError
+
 DATABASE_NAME = "saldo.db"
 
 
@@ -15,7 +17,12 @@ def default_data_dir() -> Path:
 def resolve_data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """Return the data directory, created private to the user (0700) if it is missing."""
     path = Path(override).expanduser() if override else default_data_dir()
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise SaldoError(f"Cannot use {path} as the data directory: {exc.strerror or exc}") from None
+    if not path.is_dir():
+        raise SaldoError(f"Cannot use {path} as the data directory: it is not a directory")
     return path
 
 

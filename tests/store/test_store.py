@@ -44,7 +44,7 @@ def test_changed_row_is_updated_in_place(store: Store, acc: int) -> None:
     assert after.id == before.id
     assert after.status is TransactionStatus.BOOKED
     assert after.amount == Money(Decimal("-12.50"), "EUR")
-    assert after.raw == {"id": "t1", "amount": "-12.50"}
+    assert after.raw_record() == {"id": "t1", "amount": "-12.50"}
 
 
 def test_tombstone_keeps_a_deleted_transaction_deleted(store: Store, acc: int) -> None:

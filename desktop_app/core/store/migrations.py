@@ -90,8 +90,7 @@ def _v1_core_tables(db: sqlite_utils.Database) -> None:
             UNIQUE (account_id, dedupe_key)
         )"""
     )
-    db.execute("CREATE INDEX tx_newest ON transactions (date DESC, id DESC)")
-    db.execute("CREATE INDEX tx_account_newest ON transactions (account_id, date DESC, id DESC)")
+    db.execute(SECONDARY_INDEXES["tx_newest"])
     db.table("sync_runs").create(
         {
             "id": int,
@@ -127,6 +126,19 @@ def _v2_tombstones_and_withdrawals(db: sqlite_utils.Database) -> None:
     )
 
 
+# Indexes besides the UNIQUE dedupe key. A bulk import into a small table drops and rebuilds
+# them, which is much faster than maintaining them row by row. Ascending columns suit both
+# directions: SQLite walks an index backwards for ORDER BY … DESC.
+SECONDARY_INDEXES = {
+    # newest-first pages over everything (keyset on date, id)
+    "tx_newest": "CREATE INDEX tx_newest ON transactions (date, id)",
+    # one account's pages, its daily balance series and monthly in/out, all read from the
+    # index alone (it covers status, withdrawal, currency and amount)
+    "tx_account_day": (
+        "CREATE INDEX tx_account_day ON transactions (account_id, date, status, withdrawn_at, currency, amount_minor)"
+    ),
+}
+
 FTS_TRIGGERS = {
     "transactions_fts_ai": """CREATE TRIGGER transactions_fts_ai AFTER INSERT ON transactions BEGIN
         INSERT INTO transactions_fts (rowid, description, counterparty)
@@ -156,11 +168,7 @@ def _v3_search_and_series(db: sqlite_utils.Database) -> None:
     for sql in FTS_TRIGGERS.values():
         db.execute(sql)
     db.execute("INSERT INTO transactions_fts (transactions_fts) VALUES ('rebuild')")
-    # Covers the daily balance series and the monthly in/out totals without touching rows.
-    db.execute(
-        "CREATE INDEX tx_series ON transactions (account_id, date, amount_minor) "
-        "WHERE status = 'booked' AND withdrawn_at IS NULL"
-    )
+    db.execute(SECONDARY_INDEXES["tx_account_day"])
 
 
 STEPS: tuple[Step, ...] = (_v1_core_tables, _v2_tombstones_and_withdrawals, _v3_search_and_series)

@@ -30,7 +30,7 @@ from desktop_app.core.models import (
     Transaction,
     TransactionStatus,
 )
-from desktop_app.core.money import Money, loads
+from desktop_app.core.money import Money
 from desktop_app.core.store import migrations
 from desktop_app.core.store.database import (
     DatabaseTooNewError,
@@ -409,20 +409,27 @@ class Store:
         return found
 
     def bulk_import(self, transactions: Iterable[Transaction], batch: int = 50_000) -> UpsertResult:
-        """Import many transactions in one step, rebuilding the search index once at the end."""
+        """Import many transactions in one atomic step.
+
+        The search triggers are switched off and the index rebuilt once at the end; when the
+        import is at least as large as what is stored, the secondary indexes are dropped and
+        rebuilt too (sorting once beats maintaining them row by row).
+        """
+        rows = transactions if isinstance(transactions, Sequence) else list(transactions)
         with self._write() as conn:
-            existing = conn.execute("SELECT coalesce(max(id), 0) FROM transactions").fetchone()[0]
+            existing = conn.execute("SELECT count(*) FROM transactions").fetchone()[0]
+            rebuild_indexes = len(rows) >= existing
             for name in migrations.FTS_TRIGGERS:
                 conn.execute(f"DROP TRIGGER {name}")
+            if rebuild_indexes:
+                for name in migrations.SECONDARY_INDEXES:
+                    conn.execute(f"DROP INDEX {name}")
             total = UpsertResult()
-            chunk: list[Transaction] = []
-            for t in transactions:
-                chunk.append(t)
-                if len(chunk) >= batch:
-                    total = _add(total, self._upsert(conn, chunk))
-                    chunk = []
-            if chunk:
-                total = _add(total, self._upsert(conn, chunk))
+            for start in range(0, len(rows), batch):
+                total = _add(total, self._upsert(conn, rows[start : start + batch]))
+            if rebuild_indexes:
+                for sql in migrations.SECONDARY_INDEXES.values():
+                    conn.execute(sql)
             for sql in migrations.FTS_TRIGGERS.values():
                 conn.execute(sql)
             conn.execute("INSERT INTO transactions_fts (transactions_fts) VALUES ('rebuild')")
@@ -532,9 +539,10 @@ class Store:
             raise StoreError(f"No account {account_id}.")
         currency = currency_row[0][0]
         daily = self._read(
-            "SELECT date, sum(amount_minor) FROM transactions INDEXED BY tx_series "
-            "WHERE account_id = ? AND status = 'booked' AND withdrawn_at IS NULL GROUP BY date ORDER BY date",
-            (account_id,),
+            "SELECT date, sum(amount_minor) FROM transactions INDEXED BY tx_account_day "
+            "WHERE account_id = ? AND status = 'booked' AND withdrawn_at IS NULL AND currency = ? "
+            "GROUP BY date ORDER BY date",
+            (account_id, currency),
         )
         if not daily:
             return []
@@ -659,7 +667,7 @@ def _tx_row(t: Transaction, now: str | None) -> tuple[Any, ...]:
         t.amount.currency,
         t.description,
         t.counterparty,
-        t.raw_json() if t.raw is not None else None,
+        t.raw,
         now,
         now,
     )
@@ -737,7 +745,7 @@ def _transaction(r: sqlite3.Row) -> Transaction:
         counterparty=r["counterparty"],
         value_date=date.fromisoformat(r["value_date"]) if r["value_date"] else None,
         provider_id=r["provider_id"],
-        raw=loads(r["raw"]) if r["raw"] else None,
+        raw=r["raw"],
         id=r["id"],
         withdrawn=r["withdrawn_at"] is not None,
     )

@@ -1,0 +1,1 @@
+"""`make bench`: Saldo's performance figures, each printed with its target."""

@@ -1,0 +1,91 @@
+"""The `saldo` command: the GUI by default, plus headless subcommands over the same core.
+
+Every subcommand takes --data-dir. Errors are one line on stderr and a non-zero exit code.
+Subcommand groups live beside the code they drive and register themselves here through a
+`register(subparsers)` function that sets `func(args) -> int` on their parser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from desktop_app import __version__
+from desktop_app.core.errors import SaldoError
+
+log = logging.getLogger(__name__)
+
+# Modules that contribute subcommands, in the order `saldo --help` lists them.
+COMMAND_MODULES = (
+    "desktop_app.commands.data",
+    "desktop_app.sandbox.cli",
+)
+
+
+class CliError(Exception):
+    """An error to print as one line, with the exit code to leave with."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="keep the database here instead of the platform data directory",
+    )
+    parser = argparse.ArgumentParser(
+        prog="saldo",
+        parents=[common],
+        description="Saldo: your bank accounts in one private place, offline. With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"saldo {__version__}")
+    # data_dir is not defaulted here: set_defaults would also reset the shared --data-dir
+    # action inside every subparser and so drop a --data-dir given before the command.
+    parser.set_defaults(func=None)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "data_dir"):
+        args.data_dir = None
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if args.func is None:
+            from desktop_app.gui.app import run_gui
+
+            return int(run_gui(data_dir=args.data_dir))
+        return int(args.func(args))
+    except CliError as exc:
+        print(f"saldo: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except SaldoError as exc:
+        print(f"saldo: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"saldo: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("saldo: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1

@@ -1,0 +1,1 @@
+"""Headless `saldo` subcommands, grouped by what they drive."""
