@@ -116,6 +116,8 @@ def _v2_tombstones_and_withdrawals(db: sqlite_utils.Database) -> None:
     # A transaction the bank withdrew stays, marked; one the person deleted leaves a tombstone
     # so that a later sync does not bring it back.
     db.execute("ALTER TABLE transactions ADD COLUMN withdrawn_at TEXT")
+    # On a booked row: the key of the pending row it replaced (Aiia gives the booked one a new id).
+    db.execute("ALTER TABLE transactions ADD COLUMN twin_key TEXT")
     db.execute(
         """CREATE TABLE tombstones (
             account_id INTEGER NOT NULL REFERENCES accounts(id),

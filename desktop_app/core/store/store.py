@@ -468,6 +468,63 @@ class Store:
             )
             return conn.total_changes - before
 
+    def open_pending(self, account_id: int, since: date | None) -> list[Transaction]:
+        """Pending, not withdrawn transactions of an account dated on or after `since`."""
+        rows = self._read(
+            f"SELECT {_TX_COLUMNS} FROM transactions WHERE account_id = ? AND status = 'pending' "
+            "AND withdrawn_at IS NULL AND date >= ? ORDER BY date, id",
+            (account_id, since.isoformat() if since else ""),
+        )
+        return [_transaction(r) for r in rows]
+
+    def oldest_open_pending(self, account_id: int) -> date | None:
+        row = self._read(
+            "SELECT min(date) FROM transactions WHERE account_id = ? AND status = 'pending' AND withdrawn_at IS NULL",
+            (account_id,),
+        )[0]
+        return date.fromisoformat(row[0]) if row[0] else None
+
+    def unclaimed(self, account_id: int, booked_keys: Iterable[str]) -> set[str]:
+        """Which of these booked rows have not yet replaced a pending twin."""
+        keys = list(booked_keys)
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            found.update(
+                r[0]
+                for r in self._read(
+                    f"SELECT dedupe_key FROM transactions WHERE account_id = ? AND twin_key IS NULL "
+                    f"AND dedupe_key IN ({', '.join('?' * len(chunk))})",
+                    [account_id, *chunk],
+                )
+            )
+        return found
+
+    def claim_pending(self, account_id: int, pairs: Iterable[tuple[str, str]]) -> int:
+        """Let booked rows replace their pending twins: (pending key, booked key) pairs, atomically."""
+        claimed = 0
+        with self._write() as conn:
+            for pending_key, booked_key in pairs:
+                cur = conn.execute(
+                    "DELETE FROM transactions WHERE account_id = ? AND dedupe_key = ? AND status = 'pending'",
+                    (account_id, pending_key),
+                )
+                conn.execute(
+                    "UPDATE transactions SET twin_key = ? WHERE account_id = ? AND dedupe_key = ?",
+                    (pending_key, account_id, booked_key),
+                )
+                claimed += cur.rowcount
+        return claimed
+
+    def booked_sum(self, account_id: int, after: date, upto: date) -> int:
+        """Sum in minor units of booked, not withdrawn transactions dated in (after, upto]."""
+        row = self._read(
+            "SELECT coalesce(sum(amount_minor), 0) FROM transactions INDEXED BY tx_account_day "
+            "WHERE account_id = ? AND date > ? AND date <= ? AND status = 'booked' AND withdrawn_at IS NULL",
+            (account_id, after.isoformat(), upto.isoformat()),
+        )[0]
+        return int(row[0])
+
     def transaction_by_key(self, account_id: int, dedupe_key: str) -> Transaction | None:
         rows = self._read(
             f"SELECT {_TX_COLUMNS} FROM transactions WHERE account_id = ? AND dedupe_key = ?",

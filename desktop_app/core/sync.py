@@ -1,0 +1,427 @@
+"""The sync engine: incremental, exact and crash-safe.
+
+One sync of one connection reads its accounts, balances and transactions and stores them
+page by page, each page in its own database transaction, so a crash or a kill loses nothing
+and the next run simply does the same work again and lands in the same state.
+
+The rules that keep the cache honest:
+
+* one row per real transaction: the provider's id per account, else a versioned fingerprint;
+* later syncs start at the last booked day minus an overlap window (and never after the
+  oldest transaction still pending), so late bookings and state changes are seen;
+* a booked transaction claims its pending twin, also when the provider gave it a new id
+  (Aiia does); a pending one the bank no longer lists and nothing claimed is marked
+  withdrawn, never silently dropped;
+* a transaction the person deleted stays deleted (the store keeps a tombstone);
+* a record that cannot be read is reported and skipped; the rest goes on;
+* a revoked or expired consent stops that connection as "needs re-consent", data kept;
+* unattended syncs respect a per-connection daily budget (PSD2 allows about 4 a day).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
+
+from desktop_app.core.api import ApiClient, Cancelled, ProviderError, RateLimited, ReconsentNeeded
+from desktop_app.core.errors import SaldoError
+from desktop_app.core.models import (
+    Account,
+    BalanceSnapshot,
+    Connection,
+    ConnectionStatus,
+    SyncRun,
+    Transaction,
+    TransactionStatus,
+    fingerprint,
+)
+from desktop_app.core.providers.base import DataAdapter, RemoteAccount, RemoteTransaction
+from desktop_app.core.store import Store
+
+log = logging.getLogger(__name__)
+
+OVERLAP_DAYS = 10
+UNATTENDED_PER_DAY = 4
+# How far after a pending transaction its booked twin may be dated.
+TWIN_WINDOW_DAYS = 14
+
+
+@dataclass(frozen=True, slots=True)
+class SyncProgress:
+    connection_id: str
+    account: str | None
+    pages: int
+    new: int
+    updated: int
+    message: str
+
+
+@dataclass(slots=True)
+class SyncResult:
+    connection_id: str
+    status: str  # ok | partial | needs_reconsent | rate_limited | failed | cancelled
+    pages: int = 0
+    new: int = 0
+    updated: int = 0
+    withdrawn: int = 0
+    claimed: int = 0
+    problems: list[str] = field(default_factory=list)
+    error: str | None = None
+    next_allowed_at: datetime | None = None
+    balance_mismatches: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("ok", "partial")
+
+    def summary(self) -> str:
+        text = f"{self.new} new, {self.updated} updated in {self.pages} pages"
+        if self.withdrawn:
+            text += f", {self.withdrawn} withdrawn"
+        if self.problems:
+            text += f", {len(self.problems)} records skipped"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSession:
+    """What a sync needs from the connectors layer for one connection."""
+
+    api: ApiClient
+    adapter: DataAdapter
+
+
+class SessionFactory(Protocol):
+    def __call__(self, connection: Connection, cancel: threading.Event) -> ProviderSession: ...
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SyncEngine:
+    """Syncs connections into a Store. Thread-safe per connection; run it off the UI thread."""
+
+    def __init__(
+        self,
+        store: Store,
+        open_session: SessionFactory,
+        *,
+        clock: Callable[[], datetime] = _utcnow,
+        overlap_days: int = OVERLAP_DAYS,
+        unattended_per_day: int = UNATTENDED_PER_DAY,
+    ) -> None:
+        self.store = store
+        self._open_session = open_session
+        self._clock = clock
+        self.overlap = timedelta(days=overlap_days)
+        self.unattended_per_day = unattended_per_day
+
+    # -- public ----------------------------------------------------------------------
+
+    def sync_all(
+        self,
+        *,
+        progress: Callable[[SyncProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+        unattended: bool = False,
+    ) -> list[SyncResult]:
+        results = []
+        for connection in self.store.connections():
+            if connection.status in (ConnectionStatus.DISCONNECTED, ConnectionStatus.NEEDS_RECONSENT):
+                continue
+            results.append(self.sync(connection.id, progress=progress, cancel=cancel, unattended=unattended))
+            if cancel is not None and cancel.is_set():
+                break
+        return results
+
+    def next_unattended_sync(self, connection_id: str) -> datetime | None:
+        """When an unattended sync is next allowed (None: now)."""
+        since = self._clock() - timedelta(days=1)
+        runs = [
+            r
+            for r in self.store.sync_runs(connection_id, limit=100)
+            if r.details.get("unattended") and r.started_at >= since
+        ]
+        if len(runs) < self.unattended_per_day:
+            return None
+        oldest = min(r.started_at for r in runs[: self.unattended_per_day])
+        return oldest + timedelta(days=1)
+
+    def sync(
+        self,
+        connection_id: str,
+        *,
+        progress: Callable[[SyncProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+        unattended: bool = False,
+    ) -> SyncResult:
+        """Sync one connection. Never raises for provider trouble: the result says what happened."""
+        cancel = cancel or threading.Event()
+        connection = self.store.get_connection(connection_id)
+        result = SyncResult(connection_id, "ok")
+        if unattended:
+            allowed = self.next_unattended_sync(connection_id)
+            if allowed is not None:
+                result.status = "rate_limited"
+                result.next_allowed_at = allowed
+                result.error = f"Daily limit of {self.unattended_per_day} automatic syncs reached."
+                return result
+        run = self.store.start_sync_run(connection_id)
+        report = _Reporter(connection_id, result, progress)
+        try:
+            session = self._open_session(connection, cancel)
+            self._sync_connection(connection, session, result, report, cancel)
+        except ReconsentNeeded as exc:
+            result.status, result.error = "needs_reconsent", str(exc)
+            self.store.set_connection_status(connection_id, ConnectionStatus.NEEDS_RECONSENT)
+        except RateLimited as exc:
+            result.status, result.error = "rate_limited", str(exc)
+            if exc.retry_after is not None:
+                result.next_allowed_at = self._clock() + timedelta(seconds=exc.retry_after)
+        except Cancelled:
+            result.status, result.error = "cancelled", "Cancelled."
+        except (ProviderError, SaldoError) as exc:
+            result.status, result.error = "failed", str(exc)
+        finally:
+            if result.status == "ok" and result.problems:
+                result.status = "partial"
+            self._finish(connection, run, result, unattended)
+        return result
+
+    # -- the work --------------------------------------------------------------------
+
+    def _sync_connection(
+        self,
+        connection: Connection,
+        session: ProviderSession,
+        result: SyncResult,
+        report: _Reporter,
+        cancel: threading.Event,
+    ) -> None:
+        report("Reading accounts…")
+        remote_accounts = session.adapter.accounts(session.api)
+        saved = self.store.save_accounts(
+            Account(
+                connection_id=connection.id,
+                provider_account_id=r.provider_account_id,
+                name=r.name,
+                currency=r.currency,
+                iban=r.iban,
+                kind=r.kind,
+                owner=r.owner,
+            )
+            for r in remote_accounts
+        )
+        for remote, account in zip(remote_accounts, saved, strict=True):
+            if cancel.is_set():
+                raise Cancelled("Cancelled.")
+            assert account.id is not None
+            self._sync_account(session, remote, account.id, result, report, cancel)
+
+    def _sync_account(
+        self,
+        session: ProviderSession,
+        remote: RemoteAccount,
+        account_id: int,
+        result: SyncResult,
+        report: _Reporter,
+        cancel: threading.Event,
+    ) -> None:
+        report.account = remote.name
+        previous = self.store.latest_balance(account_id)
+        now = self._clock()
+        for balance in session.adapter.balances(session.api, remote):
+            self.store.add_balance(BalanceSnapshot(account_id, balance.kind, balance.amount, balance.as_of or now))
+
+        since = self._window_start(account_id)
+        # Only pending rows already cached can vanish in this sync: keep the booked rows
+        # that could be their twins (same amount), not the whole history.
+        watch = {t.amount for t in self.store.open_pending(account_id, since)}
+        seen: set[str] = set()
+        fetched_booked: list[Transaction] = []
+        occurrences: Counter[tuple[object, ...]] = Counter()
+        for page in session.adapter.transactions(session.api, remote, since):
+            if cancel.is_set():
+                raise Cancelled("Cancelled.")
+            rows = [self._to_row(account_id, remote, t, occurrences) for t in page.transactions]
+            stored = self.store.upsert_transactions(rows)
+            seen.update(r.dedupe_key for r in rows)
+            fetched_booked.extend(r for r in rows if r.status is TransactionStatus.BOOKED and r.amount in watch)
+            result.pages += 1
+            result.new += stored.new
+            result.updated += stored.updated
+            result.problems.extend(f"{remote.name}: {p.reason} {p.record_ref}".strip() for p in page.problems)
+            report(f"{remote.name}: page {result.pages}")
+        self._reconcile_pending(account_id, since, seen, fetched_booked, result)
+        self._check_balance(account_id, remote.name, previous, result)
+
+    def _window_start(self, account_id: int) -> date | None:
+        last = self.store.last_booked_date(account_id)
+        if last is None:
+            return None  # first sync: the whole history
+        start = last - self.overlap
+        oldest_pending = self.store.oldest_open_pending(account_id)
+        if oldest_pending is not None and oldest_pending < start:
+            start = oldest_pending
+        return start
+
+    @staticmethod
+    def _to_row(
+        account_id: int, remote: RemoteAccount, t: RemoteTransaction, occurrences: Counter[tuple[object, ...]]
+    ) -> Transaction:
+        if t.provider_id:
+            key = Transaction.key_for_id(t.provider_id)
+        else:
+            ident = (t.status, t.booking_date, t.amount, " ".join(t.description.split()).casefold())
+            occurrences[ident] += 1
+            key = fingerprint(
+                remote.provider_account_id, t.booking_date, t.amount, t.description, occurrences[ident] - 1
+            )
+            if t.status is TransactionStatus.PENDING:
+                key = "p" + key  # a pending record and its booked twin never share a fingerprint
+        return Transaction(
+            account_id=account_id,
+            dedupe_key=key,
+            status=t.status,
+            booking_date=t.booking_date,
+            amount=t.amount,
+            description=t.description,
+            counterparty=t.counterparty,
+            value_date=t.value_date,
+            provider_id=t.provider_id,
+            raw=t.raw,
+        )
+
+    def _reconcile_pending(
+        self,
+        account_id: int,
+        since: date | None,
+        seen: set[str],
+        fetched_booked: list[Transaction],
+        result: SyncResult,
+    ) -> None:
+        """Pending rows the bank stopped listing: claimed by their booked twin, or withdrawn."""
+        gone = [t for t in self.store.open_pending(account_id, since) if t.dedupe_key not in seen]
+        if not gone:
+            return
+        amounts = {t.amount for t in gone}
+        candidates = {t.dedupe_key: t for t in fetched_booked if t.amount in amounts}
+        free = self.store.unclaimed(account_id, candidates)
+        claimable = {k: t for k, t in candidates.items() if k in free}
+        claimed: list[tuple[str, str]] = []
+        withdrawn: list[str] = []
+        for pending in sorted(gone, key=lambda t: t.booking_date):
+            twin = _best_twin(pending, claimable.values())
+            if twin is None:
+                withdrawn.append(pending.dedupe_key)
+            else:
+                claimed.append((pending.dedupe_key, twin.dedupe_key))
+                del claimable[twin.dedupe_key]
+        result.claimed += self.store.claim_pending(account_id, claimed)
+        result.withdrawn += self.store.mark_withdrawn(account_id, withdrawn)
+
+    def _check_balance(self, account_id: int, name: str, previous: BalanceSnapshot | None, result: SyncResult) -> None:
+        """Flag when the reported balance moved differently from the booked transactions."""
+        latest = self.store.latest_balance(account_id)
+        if previous is None or latest is None or latest.as_of.date() <= previous.as_of.date():
+            return
+        if latest.amount.currency != previous.amount.currency:
+            return
+        moved = self.store.booked_sum(account_id, previous.as_of.date(), latest.as_of.date())
+        reported = latest.amount.minor_units - previous.amount.minor_units
+        if moved != reported:
+            result.balance_mismatches.append(
+                f"{name}: the bank's balance changed by {reported} but its transactions add up to {moved} "
+                f"(minor units of {latest.amount.currency})"
+            )
+
+    def _finish(self, connection: Connection, run: SyncRun, result: SyncResult, unattended: bool) -> None:
+        details: dict[str, object] = {
+            "unattended": unattended,
+            "withdrawn": result.withdrawn,
+            "claimed": result.claimed,
+        }
+        if result.problems:
+            details["problems"] = result.problems[:200]
+        if result.balance_mismatches:
+            details["balance_mismatches"] = result.balance_mismatches
+        self.store.finish_sync_run(
+            replace(
+                run,
+                status=result.status,
+                pages=result.pages,
+                new=result.new,
+                updated=result.updated,
+                skipped=len(result.problems),
+                error=result.error,
+                details=details,
+            )
+        )
+        current = self.store.get_connection(connection.id)
+        if result.ok:
+            current = replace(current, last_synced_at=self._clock())
+        if unattended and result.ok:
+            current = replace(current, next_sync_allowed_at=self.next_unattended_sync(connection.id))
+        elif result.next_allowed_at is not None:
+            current = replace(current, next_sync_allowed_at=result.next_allowed_at)
+        self.store.save_connection(current)
+
+
+def _best_twin(pending: Transaction, candidates: Iterable[Transaction]) -> Transaction | None:
+    best: Transaction | None = None
+    best_score: tuple[int, int] | None = None
+    for booked in candidates:
+        if booked.amount != pending.amount:
+            continue
+        lag = (booked.booking_date - pending.booking_date).days
+        if lag < -3 or lag > TWIN_WINDOW_DAYS:
+            continue
+        same_party = int((booked.counterparty or "").casefold() != (pending.counterparty or "").casefold())
+        score = (same_party, abs(lag))
+        if best_score is None or score < best_score:
+            best, best_score = booked, score
+    return best
+
+
+class _Reporter:
+    def __init__(self, connection_id: str, result: SyncResult, sink: Callable[[SyncProgress], None] | None) -> None:
+        self.connection_id = connection_id
+        self.result = result
+        self.sink = sink
+        self.account: str | None = None
+
+    def __call__(self, message: str) -> None:
+        if self.sink is not None:
+            self.sink(
+                SyncProgress(
+                    self.connection_id, self.account, self.result.pages, self.result.new, self.result.updated, message
+                )
+            )
+
+
+def consent_days_left(connection: Connection, now: datetime | None = None) -> int | None:
+    """Whole days until the consent lapses (negative once lapsed); None when it does not lapse."""
+    if connection.consent_expires_at is None:
+        return None
+    left = connection.consent_expires_at - (now or _utcnow())
+    return left.days
+
+
+def consent_warning(connection: Connection, now: datetime | None = None, ahead_days: int = 7) -> str | None:
+    """A plain sentence when the consent has lapsed or lapses within `ahead_days`."""
+    if connection.status is ConnectionStatus.NEEDS_RECONSENT:
+        return "Access was revoked or expired; reconnect to sync again."
+    days = consent_days_left(connection, now)
+    if days is None:
+        return None
+    if days < 0:
+        return "Consent has expired; reconnect to sync again."
+    if days < ahead_days:
+        return "Consent expires today." if days == 0 else f"Consent expires in {days} day{'s' * (days != 1)}."
+    return None
