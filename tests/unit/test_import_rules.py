@@ -55,3 +55,16 @@ def test_the_rule_checker_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from PySide6.QtCore import QObject\nimport desktop_app.gui.app\n", encoding="utf-8")
     assert _imports(bad) == {"PySide6.QtCore", "desktop_app.gui.app"}
+
+
+def test_every_package_is_listed_for_installation() -> None:
+    import tomllib
+
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(("desktop_app", *p.parent.relative_to(PACKAGE).parts))
+        for p in PACKAGE.rglob("__init__.py")
+        if "__pycache__" not in p.parts and p.parent != PACKAGE / "resources"
+    }
+    assert found - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"

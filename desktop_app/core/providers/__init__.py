@@ -1,0 +1,1 @@
+"""Provider connectors: one module per provider, their declarative profiles and data adapters."""
