@@ -12,7 +12,7 @@ import pytest
 from desktop_app.core.models import BalanceKind, BalanceSnapshot, ConnectionStatus, TransactionStatus
 from desktop_app.core.money import Money
 from desktop_app.core.store import DiskFullError, Store, TxFilter
-from desktop_app.core.store.store import fts_query
+from desktop_app.core.store.store import fts_query, sort_key
 from tests.factories import account, connection, tx
 
 
@@ -228,3 +228,32 @@ def test_second_store_reads_while_first_writes(store: Store, acc: int) -> None:
         reader.close()
     with pytest.raises(sqlite3.ProgrammingError):
         reader._conn.execute("SELECT 1")  # closed for real
+
+
+def test_search_pages_newest_first_and_follow_edits(store: Store, acc: int) -> None:
+    rows = [
+        tx(acc, n, description=f"Netto {n}", day=date(2019, 12, 31) + timedelta(days=(n * 37) % 900))
+        for n in range(120)
+    ]
+    store.upsert_transactions(rows)
+    seen = []
+    page, cursor = store.transactions_page(TxFilter(search="netto"), None, 25)
+    seen += page
+    while cursor is not None:
+        page, cursor = store.transactions_page(TxFilter(search="netto"), cursor, 25)
+        seen += page
+    assert [(t.booking_date, t.id) for t in seen] == sorted(((t.booking_date, t.id) for t in seen), reverse=True)
+    assert len(seen) == 120
+    # the Python key and the trigger's SQL key agree
+    (sql_key,) = store._conn.execute("SELECT max(rowid) FROM transactions_fts").fetchone()
+    newest = seen[0]
+    assert newest.id is not None
+    assert sql_key == sort_key(newest.booking_date.isoformat(), newest.id)
+    # a changed description (and date) is searchable under the new words only
+    store.upsert_transactions([tx(acc, 5, description="Rema 1000", counterparty="Rema", day=date(2030, 1, 1))])
+    assert [t.dedupe_key for t in store.search("rema")] == ["id:t5"]
+    assert "id:t5" not in [t.dedupe_key for t in store.search("netto", limit=200)]
+    victim = store.transaction_by_key(acc, "id:t6")
+    assert victim is not None and victim.id is not None
+    store.delete_transaction(victim.id)
+    assert len(store.search("netto", limit=200)) == 118

@@ -141,35 +141,42 @@ SECONDARY_INDEXES = {
     ),
 }
 
+# The search index is contentless and keyed by (day, id) packed into its rowid, so FTS5 hands
+# back matches newest first on its own: the first page of a search is a short walk down one
+# doclist, however many rows match. SORT_KEY must agree with Store's cursor arithmetic.
+SORT_KEY = "(CAST(julianday({p}.date) - 2440587.5 AS INTEGER) * 4294967296 + {p}.id)"
+_NEW, _OLD = SORT_KEY.format(p="new"), SORT_KEY.format(p="old")
 FTS_TRIGGERS = {
-    "transactions_fts_ai": """CREATE TRIGGER transactions_fts_ai AFTER INSERT ON transactions BEGIN
+    "transactions_fts_ai": f"""CREATE TRIGGER transactions_fts_ai AFTER INSERT ON transactions BEGIN
         INSERT INTO transactions_fts (rowid, description, counterparty)
-        VALUES (new.id, new.description, new.counterparty);
+        VALUES ({_NEW}, new.description, new.counterparty);
     END""",
-    "transactions_fts_ad": """CREATE TRIGGER transactions_fts_ad AFTER DELETE ON transactions BEGIN
+    "transactions_fts_ad": f"""CREATE TRIGGER transactions_fts_ad AFTER DELETE ON transactions BEGIN
         INSERT INTO transactions_fts (transactions_fts, rowid, description, counterparty)
-        VALUES ('delete', old.id, old.description, old.counterparty);
+        VALUES ('delete', {_OLD}, old.description, old.counterparty);
     END""",
-    "transactions_fts_au": """CREATE TRIGGER transactions_fts_au
-        AFTER UPDATE OF description, counterparty ON transactions BEGIN
+    "transactions_fts_au": f"""CREATE TRIGGER transactions_fts_au
+        AFTER UPDATE OF description, counterparty, date ON transactions BEGIN
         INSERT INTO transactions_fts (transactions_fts, rowid, description, counterparty)
-        VALUES ('delete', old.id, old.description, old.counterparty);
+        VALUES ('delete', {_OLD}, old.description, old.counterparty);
         INSERT INTO transactions_fts (rowid, description, counterparty)
-        VALUES (new.id, new.description, new.counterparty);
+        VALUES ({_NEW}, new.description, new.counterparty);
     END""",
 }
+REBUILD_FTS = (
+    "INSERT INTO transactions_fts (transactions_fts) VALUES ('delete-all')",
+    f"INSERT INTO transactions_fts (rowid, description, counterparty) "
+    f"SELECT {SORT_KEY.format(p='transactions')}, description, counterparty FROM transactions",
+)
 
 
 def _v3_search_and_series(db: sqlite_utils.Database) -> None:
-    db.table("transactions").enable_fts(
-        ["description", "counterparty"],
-        fts_version="FTS5",
-        create_triggers=False,
-        tokenize="unicode61 remove_diacritics 2",
+    db.execute(
+        "CREATE VIRTUAL TABLE transactions_fts USING fts5 (description, counterparty, content='', "
+        "tokenize='unicode61 remove_diacritics 2')"
     )
-    for sql in FTS_TRIGGERS.values():
+    for sql in (*FTS_TRIGGERS.values(), *REBUILD_FTS):
         db.execute(sql)
-    db.execute("INSERT INTO transactions_fts (transactions_fts) VALUES ('rebuild')")
     db.execute(SECONDARY_INDEXES["tx_account_day"])
 
 

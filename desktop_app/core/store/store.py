@@ -129,6 +129,14 @@ WHERE (provider_id, status, date, value_date, amount_minor, currency, descriptio
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def sort_key(day: str, transaction_id: int) -> int:
+    """The search index's rowid for a transaction: days since 1970 in the high bits, id low."""
+    return (date.fromisoformat(day).toordinal() - _EPOCH_ORDINAL) * 4294967296 + transaction_id
+
+
 def fts_query(text: str) -> str | None:
     """Turn what the user typed into a safe FTS5 query: every word, as a prefix, all required."""
     words = _TOKEN.findall(text)
@@ -432,7 +440,8 @@ class Store:
                     conn.execute(sql)
             for sql in migrations.FTS_TRIGGERS.values():
                 conn.execute(sql)
-            conn.execute("INSERT INTO transactions_fts (transactions_fts) VALUES ('rebuild')")
+            for sql in migrations.REBUILD_FTS:
+                conn.execute(sql)
             log.info("bulk import: %d new, %d updated (had %d rows)", total.new, total.updated, existing)
             return total
 
@@ -553,14 +562,30 @@ class Store:
         the start, and rows inserted meanwhile never shift or repeat what was already shown.
         """
         where, params = _where(filt)
-        if after is not None:
-            where.append("(t.date, t.id) < (?, ?)")
-            params += [after.date, after.id]
-        sql = (
-            f"SELECT {', '.join('t.' + c for c in _TX_COLUMNS.split(', '))} FROM transactions t "
-            + ("WHERE " + " AND ".join(where) if where else "")
-            + " ORDER BY t.date DESC, t.id DESC LIMIT ?"
-        )
+        columns = ", ".join("t." + c for c in _TX_COLUMNS.split(", "))
+        query = fts_query(filt.search) if filt.search else None
+        if filt.search and query is None:
+            return [], None
+        if query is not None:
+            # Walk the search index newest first (its rowid is the (day, id) sort key).
+            where.append("f.transactions_fts MATCH ?")
+            params.append(query)
+            if after is not None:
+                where.append("f.rowid < ?")
+                params.append(sort_key(after.date, after.id))
+            sql = (
+                f"SELECT {columns} FROM transactions_fts f JOIN transactions t ON t.id = (f.rowid & 4294967295) "
+                f"WHERE {' AND '.join(where)} ORDER BY f.rowid DESC LIMIT ?"
+            )
+        else:
+            if after is not None:
+                where.append("(t.date, t.id) < (?, ?)")
+                params += [after.date, after.id]
+            sql = (
+                f"SELECT {columns} FROM transactions t "
+                + ("WHERE " + " AND ".join(where) if where else "")
+                + " ORDER BY t.date DESC, t.id DESC LIMIT ?"
+            )
         rows = self._read(sql, [*params, limit])
         page = [_transaction(r) for r in rows]
         cursor = Cursor(rows[-1]["date"], rows[-1]["id"]) if len(rows) == limit else None
@@ -751,13 +776,6 @@ def _where(filt: TxFilter) -> tuple[list[str], list[Any]]:
         where.append("t.amount_minor < 0")
     if not filt.include_withdrawn:
         where.append("t.withdrawn_at IS NULL")
-    if filt.search:
-        query = fts_query(filt.search)
-        if query is None:
-            where.append("0")
-        else:
-            where.append("t.id IN (SELECT rowid FROM transactions_fts WHERE transactions_fts MATCH ?)")
-            params.append(query)
     return where, params
 
 
