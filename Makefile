@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export QT_QPA_PLATFORM ?=
 
-.PHONY: run test lint typecheck pytest bench venv dev-venv system-deps clean
+.PHONY: run test lint typecheck pytest bench bundle venv dev-venv system-deps clean
 
 venv:
 	@scripts/bootstrap.sh
@@ -19,8 +19,8 @@ run: venv
 	$(PY) -m desktop_app $(ARGS)
 
 lint: dev-venv
-	$(VENV)/bin/ruff check desktop_app tests bench
-	$(VENV)/bin/ruff format --check desktop_app tests bench
+	$(VENV)/bin/ruff check desktop_app tests bench packaging
+	$(VENV)/bin/ruff format --check desktop_app tests bench packaging
 
 typecheck: dev-venv
 	$(VENV)/bin/mypy
@@ -32,6 +32,9 @@ test: dev-venv system-deps lint typecheck pytest
 
 bench: dev-venv
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench $(BENCH_ARGS)
+
+bundle: dev-venv
+	$(PY) packaging/build.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis bench-results.json test-artifacts dist build
