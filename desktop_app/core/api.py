@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import httpx2
 
@@ -144,7 +145,7 @@ class ApiClient:
         return self.request("POST", path, json=body)
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
-        url = path if path.startswith("http") else f"{self._base}{path}"
+        url = self.resolve(path)
         refreshed = False
         attempt = 0
         while True:
@@ -193,6 +194,15 @@ class ApiClient:
                     ) from None
                 self._backoff(attempt, None, f"unreadable body on {method} {path}")
                 attempt += 1
+
+    def resolve(self, path: str) -> str:
+        """An endpoint path below the base URL, or a link the provider sent (absolute or host-relative)."""
+        if path.startswith(("http://", "https://")):
+            return path
+        parts = urlsplit(self._base)
+        if parts.path and parts.path != "/" and path.startswith(parts.path.rstrip("/") + "/"):
+            return f"{parts.scheme}://{parts.netloc}{path}"  # a link that already carries the base path
+        return f"{self._base}{path}"
 
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx2.Response:
         headers = {"Accept": "application/json", **self._extra}
