@@ -1,0 +1,180 @@
+"""Secrets in the operating system's keyring, and nowhere else.
+
+One keyring entry per connection holds its token set; one per provider holds the client
+credentials the person brought from the provider's developer portal. Values longer than
+1,200 characters are split across numbered entries behind a small index entry, because
+Windows Credential Manager refuses long values.
+
+With no usable keyring (a Linux desktop without Secret Service, say) Saldo never writes a
+plaintext file: ``Vault.open`` raises ``VaultUnavailable`` naming the backend, and the caller
+may choose session-only mode, where secrets live in memory until Saldo quits.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+
+import keyring
+import keyring.errors
+from keyring.backend import KeyringBackend
+
+from desktop_app.core.errors import SaldoError
+from desktop_app.core.oauth.tokens import ClientCredentials, TokenSet, TokenStore
+
+log = logging.getLogger(__name__)
+
+SERVICE = "Saldo"
+CHUNK = 1200
+_INDEX = "saldo-chunks:"
+
+
+class VaultUnavailable(SaldoError):
+    """No keyring can hold Saldo's secrets on this machine."""
+
+
+class VaultError(SaldoError):
+    """The keyring failed while reading or writing a secret."""
+
+
+def backend_name(backend: KeyringBackend) -> str:
+    module = type(backend).__module__.rsplit(".", 1)[-1]
+    names = {
+        "SecretService": "Secret Service",
+        "Windows": "Windows Credential Manager",
+        "macOS": "macOS Keychain",
+        "kwallet": "KWallet",
+        "fail": "no keyring",
+        "chainer": "system keyring",
+    }
+    return names.get(module, type(backend).__name__)
+
+
+class _Memory:
+    """Session-only storage: a dict that lives as long as the process."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    def get_password(self, service: str, key: str) -> str | None:
+        return self.values.get(key)
+
+    def set_password(self, service: str, key: str, value: str) -> None:
+        self.values[key] = value
+
+    def delete_password(self, service: str, key: str) -> None:
+        if key not in self.values:
+            raise keyring.errors.PasswordDeleteError(key)
+        del self.values[key]
+
+
+class Vault(TokenStore):
+    """Connection tokens and provider credentials in the keyring (or in memory, session-only)."""
+
+    def __init__(self, backend: KeyringBackend | None, *, session_only: bool = False, chunk: int = CHUNK) -> None:
+        self._backend: Any = _Memory() if session_only or backend is None else backend
+        self.session_only = session_only or backend is None
+        self._name = "this session only" if self.session_only else backend_name(backend)  # type: ignore[arg-type]
+        self._chunk = chunk
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, backend: KeyringBackend | None = None) -> Vault:
+        """The system keyring, probed once; VaultUnavailable if it cannot hold secrets."""
+        backend = backend or keyring.get_keyring()
+        name = backend_name(backend)
+        if type(backend).__module__.endswith(".fail") or getattr(backend, "priority", 1) <= 0:
+            raise VaultUnavailable(
+                f"No system keyring is available ({name}). Saldo will not store secrets in a plain file; "
+                "install or unlock a keyring (e.g. GNOME Keyring), or continue in session-only mode."
+            )
+        try:
+            backend.get_password(SERVICE, "saldo-probe")
+        except (keyring.errors.KeyringError, OSError) as exc:
+            raise VaultUnavailable(
+                f"The system keyring ({name}) is not usable: {type(exc).__name__}. Unlock it or continue "
+                "in session-only mode."
+            ) from None
+        return cls(backend)
+
+    def describe(self) -> str:
+        if self.session_only:
+            return (
+                "Secrets are kept for this session only: no system keyring is available, "
+                "so you will sign in again next time."
+            )
+        return f"Stored in your system keyring ({self._name})."
+
+    # -- raw values, chunked ---------------------------------------------------------
+
+    def _get(self, key: str) -> str | None:
+        with self._lock:
+            try:
+                value = self._backend.get_password(SERVICE, key)
+                if value is None or not value.startswith(_INDEX):
+                    return value  # type: ignore[no-any-return]
+                count = int(value[len(_INDEX) :])
+                parts = [self._backend.get_password(SERVICE, f"{key}#{i}") for i in range(count)]
+            except (keyring.errors.KeyringError, OSError) as exc:
+                raise VaultError(f"Could not read from the keyring ({self._name}): {type(exc).__name__}.") from None
+            if any(p is None for p in parts):
+                raise VaultError(f"A secret in the keyring ({self._name}) is incomplete; reconnect to replace it.")
+            return "".join(p for p in parts if p is not None)
+
+    def _set(self, key: str, value: str) -> None:
+        with self._lock:
+            self._delete(key)
+            try:
+                if len(value) <= self._chunk:
+                    self._backend.set_password(SERVICE, key, value)
+                    return
+                parts = [value[i : i + self._chunk] for i in range(0, len(value), self._chunk)]
+                for i, part in enumerate(parts):
+                    self._backend.set_password(SERVICE, f"{key}#{i}", part)
+                self._backend.set_password(SERVICE, key, f"{_INDEX}{len(parts)}")
+            except (keyring.errors.KeyringError, OSError) as exc:
+                raise VaultError(f"Could not write to the keyring ({self._name}): {type(exc).__name__}.") from None
+
+    def _delete(self, key: str) -> None:
+        with self._lock:
+            try:
+                value = self._backend.get_password(SERVICE, key)
+            except (keyring.errors.KeyringError, OSError):
+                value = None
+            count = int(value[len(_INDEX) :]) if value and value.startswith(_INDEX) else 0
+            for name in [*(f"{key}#{i}" for i in range(count)), key]:
+                try:
+                    self._backend.delete_password(SERVICE, name)
+                except keyring.errors.PasswordDeleteError:
+                    pass
+                except (keyring.errors.KeyringError, OSError) as exc:
+                    raise VaultError(
+                        f"Could not delete from the keyring ({self._name}): {type(exc).__name__}."
+                    ) from None
+
+    # -- what Saldo keeps --------------------------------------------------------------
+
+    def load_tokens(self, connection_id: str) -> TokenSet | None:
+        value = self._get(f"connection:{connection_id}")
+        return TokenSet.from_dict(json.loads(value)) if value else None
+
+    def save_tokens(self, connection_id: str, tokens: TokenSet) -> None:
+        self._set(f"connection:{connection_id}", json.dumps(tokens.to_dict(), separators=(",", ":")))
+
+    def delete_connection(self, connection_id: str) -> None:
+        self._delete(f"connection:{connection_id}")
+
+    def load_credentials(self, provider_id: str) -> ClientCredentials | None:
+        value = self._get(f"client:{provider_id}")
+        return ClientCredentials(**json.loads(value)) if value else None
+
+    def save_credentials(self, provider_id: str, credentials: ClientCredentials) -> None:
+        self._set(
+            f"client:{provider_id}",
+            json.dumps({"client_id": credentials.client_id, "client_secret": credentials.client_secret}),
+        )
+
+    def delete_credentials(self, provider_id: str) -> None:
+        self._delete(f"client:{provider_id}")
