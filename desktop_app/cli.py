@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 # Modules that contribute subcommands, in the order `saldo --help` lists them.
 COMMAND_MODULES = (
     "desktop_app.commands.data",
+    "desktop_app.commands.connections",
     "desktop_app.sandbox.cli",
 )
 

@@ -139,7 +139,7 @@ class LoopbackReceiver:
         """Block until a valid redirect, an error from the provider, cancel or timeout."""
         if not self._done.wait(timeout):
             raise ConsentTimeout(
-                f"No answer from {self.profile.provider} within {int(timeout // 60) or 1} minutes. "
+                f"No answer from {self.profile.provider} in time ({_duration(timeout)}). "
                 "Try again, or paste the address the browser ended on.",
                 "timeout",
             )
@@ -201,3 +201,9 @@ class LoopbackReceiver:
             return
         self.deliver(callback)
         handler._page(200, "receiver/success.html")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{round(seconds)} seconds"
+    return f"{round(seconds / 60)} minutes"

@@ -1,0 +1,170 @@
+"""`saldo providers | connect | connections | disconnect | sync`: consent and sync, headless."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+import threading
+import webbrowser
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx2
+
+from desktop_app.commands.common import add_format_option, emit, open_store
+from desktop_app.core.connect import Connector
+from desktop_app.core.errors import SaldoError
+from desktop_app.core.providers.registry import PROVIDERS, get_provider
+from desktop_app.core.sync import SyncEngine, SyncProgress, consent_days_left, consent_warning
+from desktop_app.core.vault import Vault, VaultUnavailable
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("providers", parents=[common], help="list the providers Saldo can connect to")
+    add_format_option(p)
+    p.set_defaults(func=providers)
+
+    p = sub.add_parser("connect", parents=[common], help="approve access to a provider in your browser")
+    p.add_argument("provider", help="provider id (see `saldo providers`)")
+    p.add_argument("--no-browser", action="store_true", help="print the address instead of opening a browser")
+    p.add_argument("--sandbox", metavar="URL", help="use a running `saldo sandbox` instead of the real provider")
+    p.add_argument("--client-id", metavar="ID", help="client id from the provider's developer portal")
+    p.add_argument("--client-secret-stdin", action="store_true", help="read the client secret from stdin")
+    p.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for your approval")
+    p.set_defaults(func=connect)
+
+    p = sub.add_parser("connections", parents=[common], help="list connections, their status and consent expiry")
+    add_format_option(p)
+    p.set_defaults(func=connections)
+
+    p = sub.add_parser("disconnect", parents=[common], help="remove a connection's tokens (and its data)")
+    p.add_argument("connection")
+    p.add_argument("--keep-data", action="store_true", help="keep the cached accounts and transactions")
+    p.set_defaults(func=disconnect)
+
+    p = sub.add_parser("sync", parents=[common], help="fetch new transactions")
+    p.add_argument("connection", nargs="?", help="one connection id (default: all)")
+    p.add_argument("--all", action="store_true", help="sync every connection")
+    p.set_defaults(func=sync)
+
+
+def open_vault() -> Vault:
+    try:
+        return Vault.open()
+    except VaultUnavailable as exc:
+        print(f"saldo: {exc} Continuing in session-only mode.", file=sys.stderr)
+        return Vault(None, session_only=True)
+
+
+@contextmanager
+def connector(args: argparse.Namespace) -> Iterator[Connector]:
+    with open_store(args) as store, httpx2.Client(timeout=httpx2.Timeout(20.0, connect=10.0)) as http:
+        yield Connector(store, open_vault(), http)
+
+
+def providers(args: argparse.Namespace) -> int:
+    rows = [{"id": p.id, "name": p.name, "credentials": "needed" if p.needs_credentials else "none"} for p in PROVIDERS]
+    emit(rows, ["id", "name", "credentials"], args.format)
+    return 0
+
+
+def connect(args: argparse.Namespace) -> int:
+    provider = get_provider(args.provider)
+    with connector(args) as conn:
+        if args.client_id or args.client_secret_stdin:
+            if not args.client_id:
+                raise SaldoError("--client-secret-stdin needs --client-id too.")
+            secret = sys.stdin.readline().rstrip("\n") if args.client_secret_stdin else None
+            if secret is None and provider.needs_credentials:
+                secret = getpass.getpass(f"{provider.name} client secret: ") if sys.stdin.isatty() else None
+            conn.save_credentials(provider.id, args.client_id, secret)
+        pending = conn.begin(provider.id, args.sandbox)
+        try:
+            print(
+                f"Open this address to approve access to {provider.name}:\n{pending.url}", file=sys.stderr, flush=True
+            )
+            if not args.no_browser:
+                webbrowser.open(pending.url)
+            connection = conn.finish(pending, pending.wait(args.timeout))
+        finally:
+            pending.close()
+    print(f"connected: {connection.id}", flush=True)
+    return 0
+
+
+def connections(args: argparse.Namespace) -> int:
+    now = datetime.now(UTC)
+    with open_store(args) as store:
+        rows = [
+            {
+                "id": c.id,
+                "provider": c.provider,
+                "status": c.status.value,
+                "scopes": " ".join(c.scopes),
+                "consent_expires": c.consent_expires_at.date().isoformat() if c.consent_expires_at else "",
+                "days_left": str(consent_days_left(c, now)) if c.consent_expires_at else "",
+                "one_time": "yes" if c.one_time else "",
+                "warning": consent_warning(c, now) or "",
+            }
+            for c in store.connections()
+        ]
+    emit(
+        rows, ["id", "provider", "status", "scopes", "consent_expires", "days_left", "one_time", "warning"], args.format
+    )
+    return 0
+
+
+def disconnect(args: argparse.Namespace) -> int:
+    with connector(args) as conn:
+        revoked = conn.disconnect(args.connection, keep_data=args.keep_data)
+    kept = "; cached data kept" if args.keep_data else "; cached data removed"
+    print(f"disconnected: {args.connection}{' (revoked at the provider)' if revoked else ''}{kept}")
+    return 0
+
+
+class _Bar:
+    """A one-line progress display on stderr when it is a terminal."""
+
+    def __init__(self) -> None:
+        self.live = sys.stderr.isatty()
+
+    def __call__(self, p: SyncProgress) -> None:
+        if self.live:
+            sys.stderr.write(
+                f"\r\033[K{p.connection_id} {p.account or ''}: {p.pages} pages, {p.new} new, {p.updated} updated"
+            )
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.live:
+            sys.stderr.write("\r\033[K")
+
+
+def sync(args: argparse.Namespace) -> int:
+    cancel = threading.Event()
+    with connector(args) as conn:
+        engine = SyncEngine(conn.store, conn.open_session)
+        bar = _Bar()
+        try:
+            if args.connection and not args.all:
+                results = [engine.sync(args.connection, progress=bar, cancel=cancel)]
+            else:
+                results = engine.sync_all(progress=bar, cancel=cancel)
+        except KeyboardInterrupt:
+            cancel.set()
+            raise
+        finally:
+            bar.done()
+    failed = 0
+    for r in results:
+        if r.ok:
+            print(f"{r.connection_id}: {r.status} — {r.summary()}")
+        else:
+            failed += 1
+            print(f"saldo: {r.connection_id}: {r.error}", file=sys.stderr)
+    if not results:
+        print("nothing to sync")
+    return 1 if failed else 0

@@ -1,0 +1,179 @@
+"""The providers Saldo can connect to: endpoints, OAuth profile, data adapter, consent rules.
+
+Every endpoint is overridable: ``endpoints(sandbox=URL)`` points a provider at a running
+``saldo sandbox`` (each provider under its own prefix there). The Demo Bank exists only as
+the embedded simulator, so it always needs a sandbox URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from desktop_app.core.errors import SaldoError
+from desktop_app.core.oauth.profile import OAuthProfile
+from desktop_app.core.providers.aiia import AiiaAdapter
+from desktop_app.core.providers.base import DataAdapter
+from desktop_app.core.providers.berlin import BerlinGroupAdapter
+from desktop_app.core.providers.simple import DemoAdapter, TatraAdapter
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    authorize: str
+    token: str
+    api: str
+    revoke: str | None = None
+
+
+@dataclass(frozen=True)
+class Provider:
+    """One provider as Saldo knows it. `profile` holds placeholders filled by `endpoints`."""
+
+    id: str
+    name: str
+    profile: OAuthProfile
+    adapter: DataAdapter
+    production: Endpoints | None
+    sandbox_paths: Endpoints  # paths below a sandbox base URL
+    needs_credentials: bool = True
+    default_client_id: str | None = None
+    consent_lifetime: timedelta | None = None  # fixed lifetime of a consent, when documented
+    one_time: bool = False
+    api_request_id_header: str | None = None
+
+    def endpoints(self, sandbox: str | None = None) -> Endpoints:
+        if sandbox:
+            base = sandbox.rstrip("/")
+            p = self.sandbox_paths
+            return Endpoints(base + p.authorize, base + p.token, base + p.api, base + p.revoke if p.revoke else None)
+        if self.production is None:
+            raise SaldoError(f"{self.name} is only available through Saldo's built-in simulator.")
+        return self.production
+
+    def oauth_profile(self, endpoints: Endpoints) -> OAuthProfile:
+        return replace(
+            self.profile, authorize_url=endpoints.authorize, token_url=endpoints.token, revocation_url=endpoints.revoke
+        )
+
+
+def _profile(name: str, **kw: object) -> OAuthProfile:
+    return OAuthProfile(provider=name, authorize_url="", token_url="", **kw)  # type: ignore[arg-type]
+
+
+_AIIA_PROFILE = dict(
+    pkce=False,
+    client_auth="basic_json",
+    callback_extras=("consentId",),
+    keep_token_fields=("consentId", "scope"),
+)
+
+PROVIDERS: tuple[Provider, ...] = (
+    Provider(
+        id="demo",
+        name="Demo Bank",
+        profile=_profile("Demo Bank", scopes=("accounts",), redirect_path="/callback/demo", client_auth="none"),
+        adapter=DemoAdapter(),
+        production=None,
+        sandbox_paths=Endpoints("/demo/oauth/authorize", "/demo/oauth/token", "/demo", "/demo/oauth/revoke"),
+        needs_credentials=False,
+        default_client_id="demo-client",
+    ),
+    Provider(
+        id="aiia",
+        name="Aiia",
+        profile=_profile(
+            "Aiia", scopes=("accounts", "offline_access"), redirect_path="/callback/aiia", **_AIIA_PROFILE
+        ),
+        adapter=AiiaAdapter(),
+        production=Endpoints(
+            "https://api.aiia.eu/v1/oauth/connect", "https://api.aiia.eu/v1/oauth/token", "https://api.aiia.eu"
+        ),
+        sandbox_paths=Endpoints("/aiia/v1/oauth/connect", "/aiia/v1/oauth/token", "/aiia"),
+    ),
+    Provider(
+        id="aiia-one-time",
+        name="Aiia (one-time)",
+        profile=_profile("Aiia", scopes=("accounts",), redirect_path="/callback/aiia", **_AIIA_PROFILE),
+        adapter=AiiaAdapter(),
+        production=Endpoints(
+            "https://api.aiia.eu/v1/oauth/connect", "https://api.aiia.eu/v1/oauth/token", "https://api.aiia.eu"
+        ),
+        sandbox_paths=Endpoints("/aiia/v1/oauth/connect", "/aiia/v1/oauth/token", "/aiia"),
+        consent_lifetime=timedelta(hours=24),
+        one_time=True,
+    ),
+    Provider(
+        id="aritma",
+        name="Aritma",
+        profile=_profile(
+            "Aritma",
+            scopes=("openid", "banking.ais.read", "offline_access"),
+            redirect_path="/callback/aritma",
+            client_auth="client_secret_post",
+            keep_token_fields=("id_token", "scope"),
+        ),
+        adapter=BerlinGroupAdapter("Aritma", accounts_path="/api/accounts", extra_params=()),
+        production=Endpoints(
+            "https://id.aritma.io/saldo/connect/authorize",
+            "https://id.aritma.io/saldo/connect/token",
+            "https://banking.zdata.io",
+        ),
+        sandbox_paths=Endpoints("/aritma/saldo/connect/authorize", "/aritma/saldo/connect/token", "/aritma"),
+    ),
+    Provider(
+        id="connectpay",
+        name="ConnectPay",
+        profile=_profile(
+            "ConnectPay",
+            scopes=("psd2-ais",),
+            redirect_param="redirect_url",
+            redirect_path="/callback/connectpay",
+            pkce=False,
+            nonce="guid",
+            client_auth="basic_form",
+            extra_authorize_params={"flowId": "GetPSD2AuthCode"},
+            request_id_header="X-Request-ID",
+            callback_extras=("flowId",),
+            keep_token_fields=("scope", "client_customer_name"),
+        ),
+        adapter=BerlinGroupAdapter("ConnectPay"),
+        production=Endpoints(
+            "https://auth.connectpay.com/auth/v1/oauth2/authorize",
+            "https://api.connectpay.com/auth/v1/oauth2/token",
+            "https://api.connectpay.com",
+        ),
+        sandbox_paths=Endpoints(
+            "/connectpay/auth/v1/oauth2/authorize", "/connectpay/auth/v1/oauth2/token", "/connectpay"
+        ),
+        api_request_id_header="X-Request-ID",
+    ),
+    Provider(
+        id="tatrabanka",
+        name="Tatra banka",
+        profile=_profile(
+            "Tatra banka", scopes=("AISP",), redirect_path="/callback/tatrabanka", pkce=False, client_auth="basic_form"
+        ),
+        adapter=TatraAdapter(),
+        production=Endpoints(
+            "https://api.tatrabanka.sk/auth/oauth/v2/authorize",
+            "https://api.tatrabanka.sk/auth/oauth/v2/token",
+            "https://api.tatrabanka.sk",
+        ),
+        sandbox_paths=Endpoints(
+            "/tatrabanka/auth/oauth/v2/authorize", "/tatrabanka/auth/oauth/v2/token", "/tatrabanka"
+        ),
+        consent_lifetime=timedelta(days=90),
+        api_request_id_header="Request-ID",
+    ),
+)
+
+_BY_ID = {p.id: p for p in PROVIDERS}
+
+
+def get_provider(provider_id: str) -> Provider:
+    try:
+        return _BY_ID[provider_id]
+    except KeyError:
+        known = ", ".join(_BY_ID)
+        raise SaldoError(f"Unknown provider {provider_id!r}; choose one of: {known}.") from None
