@@ -17,7 +17,6 @@ import pytest
 from desktop_app.sandbox.app import Sandbox
 from desktop_app.sandbox.data import generate
 from desktop_app.sandbox.server import dumps_exact
-from tests.e2e.browser import consent
 
 LOOPBACK = "http://127.0.0.1:5123"
 
