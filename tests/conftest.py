@@ -28,3 +28,80 @@ def store(data_dir: Path) -> Iterator[object]:
         yield s
     finally:
         s.close()
+
+
+def require_binary(name: str) -> str:
+    """The path of a system tool a suite needs: missing fails in CI, skips on a developer machine."""
+    import shutil
+
+    found = shutil.which(name)
+    if found is None:
+        message = f"{name} is not installed (make test installs it with apt-get when run as root)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+@pytest.fixture(scope="session")
+def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A private D-Bus session with an unlocked gnome-keyring: a real Secret Service.
+
+    Yields the environment variables that point a process (this one or a child) at it.
+    """
+    import signal
+    import subprocess
+
+    dbus = require_binary("dbus-daemon")
+    keyring_daemon = require_binary("gnome-keyring-daemon")
+    home = tmp_path_factory.mktemp("keyring-home")
+    runtime = home / "run"
+    runtime.mkdir(mode=0o700)
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_RUNTIME_DIR": str(runtime),
+    }
+    out = subprocess.run(
+        [dbus, "--session", "--fork", "--print-address=1", "--print-pid=1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=20,
+    ).stdout.split()
+    address, dbus_pid = out[0], int(out[1])
+    env["DBUS_SESSION_BUS_ADDRESS"] = address
+    started = subprocess.run(
+        [keyring_daemon, "--unlock", "--components=secrets", "--daemonize"],
+        input="saldo-test",
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=20,
+    )
+    pids = [dbus_pid]
+    for line in started.stdout.splitlines():
+        if line.startswith("GNOME_KEYRING_PID="):
+            pids.append(int(line.split("=", 1)[1]))
+    saved = {k: os.environ.get(k) for k in ("DBUS_SESSION_BUS_ADDRESS",)}
+    os.environ["DBUS_SESSION_BUS_ADDRESS"] = address
+    try:
+        yield {
+            k: env[k]
+            for k in ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS")
+        }
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        for pid in reversed(pids):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
