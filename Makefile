@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export QT_QPA_PLATFORM ?=
 
-.PHONY: run test lint typecheck pytest bench bundle venv dev-venv system-deps clean
+.PHONY: run test lint typecheck pytest bench bundle stress venv dev-venv system-deps clean
 
 venv:
 	@scripts/bootstrap.sh
@@ -32,6 +32,10 @@ test: dev-venv system-deps lint typecheck pytest
 
 bench: dev-venv
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench $(BENCH_ARGS)
+
+# 200 SIGKILL trials of a running sync instead of the suite's 20
+stress: dev-venv system-deps
+	SALDO_CRASH_TRIALS=200 QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest tests/sync/test_faults_and_crashes.py -k sigkill
 
 bundle: dev-venv
 	$(PY) packaging/build.py

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import httpx2
 
-from desktop_app.core.api import ApiClient
+from desktop_app.core.api import ApiClient, RetryPolicy
 from desktop_app.core.errors import SaldoError
 from desktop_app.core.models import Connection, ConnectionStatus
 from desktop_app.core.oauth.flow import AuthorizationRequest, Callback, build_authorization, parse_pasted_redirect
@@ -71,10 +71,11 @@ class PendingConsent:
 class Connector:
     """Connects providers and opens sessions on them. One per app; thread-safe."""
 
-    def __init__(self, store: Store, vault: Vault, http: httpx2.Client) -> None:
+    def __init__(self, store: Store, vault: Vault, http: httpx2.Client, retry: RetryPolicy | None = None) -> None:
         self.store = store
         self.vault = vault
         self.http = http
+        self.retry = retry
 
     # -- credentials -----------------------------------------------------------------
 
@@ -198,6 +199,7 @@ class Connector:
             provider.name,
             self.token_manager(connection),
             request_id_header=provider.api_request_id_header,
+            retry=replace(self.retry) if self.retry else None,
             cancel=cancel,
         )
         return ProviderSession(api=api, adapter=provider.adapter)
