@@ -55,7 +55,11 @@ class RateLimited(ProviderError):
 
 
 class ProviderUnavailable(ProviderError):
-    """The provider could not be reached or kept failing."""
+    """The provider kept failing (HTTP 5xx) or could not be reached at all (`unreachable`)."""
+
+    def __init__(self, message: str, provider: str = "", unreachable: bool = False) -> None:
+        super().__init__(message, provider)
+        self.unreachable = unreachable
 
 
 class MalformedResponse(ProviderError):
@@ -109,6 +113,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 
 _TRANSIENT = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
+_TRANSIENT_NAMES = {"ConnectError", "ConnectTimeout"}
 
 
 class ApiClient:
@@ -215,7 +220,11 @@ class ApiClient:
 
     def _backoff(self, attempt: int, retry_after: float | None, why: str) -> None:
         if attempt + 1 >= self.retry.attempts:
-            raise ProviderUnavailable(f"{self.provider} could not be reached ({why}); try again later.", self.provider)
+            raise ProviderUnavailable(
+                f"{self.provider} could not be reached ({why}); try again later.",
+                self.provider,
+                unreachable=why.split(" ", 1)[0] in _TRANSIENT_NAMES,
+            )
         delay = self.retry.delay(attempt, retry_after)
         log.info("%s: %s; retry %d in %.2fs", self.provider, why, attempt + 1, delay)
         if self._on_retry is not None:

@@ -76,6 +76,8 @@ class Connector:
         self.vault = vault
         self.http = http
         self.retry = retry
+        # The embedded Demo Bank moves to a new port each run: its connections follow it.
+        self.demo_sandbox: str | None = None
 
     # -- credentials -----------------------------------------------------------------
 
@@ -170,6 +172,8 @@ class Connector:
             path.write_text(json.dumps(known, indent=1), encoding="utf-8")
 
     def endpoints_for(self, connection: Connection) -> Endpoints:
+        if connection.provider == "demo" and self.demo_sandbox:
+            return get_provider("demo").endpoints(self.demo_sandbox)
         path = self.store.path.with_name("endpoints.json")
         with _FILE_LOCK:
             known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

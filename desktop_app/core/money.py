@@ -252,7 +252,7 @@ def format_money(money: Money, fmt: NumberFormat) -> str:
     """The amount with its currency symbol (or code) placed as the locale does: ``1.234,50 €``."""
     symbol = CURRENCY_SYMBOLS.get(money.currency, money.currency)
     number = format_amount(money, fmt)
-    if fmt.symbol_first:
+    if fmt.symbol_first and not symbol[0].isalpha():  # "€12", but "12 kr" and "12 CHF" everywhere
         sign, rest = (number[: len(fmt.minus)], number[len(fmt.minus) :]) if money.amount < 0 else ("", number)
         return f"{sign}{symbol}{' ' if fmt.symbol_space else ''}{rest}"
     return f"{number}{_NBSP}{symbol}"

@@ -28,7 +28,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
-from desktop_app.core.api import ApiClient, Cancelled, ProviderError, RateLimited, ReconsentNeeded
+from desktop_app.core.api import (
+    ApiClient,
+    Cancelled,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+    ReconsentNeeded,
+)
 from desktop_app.core.errors import SaldoError
 from desktop_app.core.models import (
     Account,
@@ -64,7 +71,7 @@ class SyncProgress:
 @dataclass(slots=True)
 class SyncResult:
     connection_id: str
-    status: str  # ok | partial | needs_reconsent | rate_limited | failed | cancelled
+    status: str  # ok | partial | needs_reconsent | rate_limited | offline | failed | cancelled
     pages: int = 0
     new: int = 0
     updated: int = 0
@@ -186,6 +193,8 @@ class SyncEngine:
                 result.next_allowed_at = self._clock() + timedelta(seconds=exc.retry_after)
         except Cancelled:
             result.status, result.error = "cancelled", "Cancelled."
+        except ProviderUnavailable as exc:
+            result.status, result.error = ("offline" if exc.unreachable else "failed"), str(exc)
         except (ProviderError, SaldoError) as exc:
             result.status, result.error = "failed", str(exc)
         finally:

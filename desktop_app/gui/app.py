@@ -1,70 +1,128 @@
-"""Starting the desktop app: QApplication, the main window, and the event loop."""
+"""Starting the desktop app: the cache, the vault, the embedded Demo Bank and the window."""
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+import time
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+import httpx2
+from PySide6.QtCore import QEvent, QObject, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app import APP_NAME, __version__
-from desktop_app.core.money import NumberFormat, format_money
+from desktop_app.core.errors import SaldoError
+from desktop_app.core.money import NumberFormat
 from desktop_app.core.paths import database_path, resolve_data_dir
-from desktop_app.core.store import Store, StoreError
+from desktop_app.core.redact import install as install_redaction
+from desktop_app.core.store import Store
+from desktop_app.core.vault import Vault, VaultUnavailable
+from desktop_app.gui.context import AppContext
+from desktop_app.gui.tasks import TaskRunner
+from desktop_app.gui.window import MainWindow
+
+log = logging.getLogger(__name__)
+DEMO_SEED = 2026
 
 
-class _Loaded(QObject):
-    done = Signal(object)
+def process_age() -> float:
+    """Seconds since this process started (from /proc where available)."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as handle:
+            start_ticks = int(handle.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as handle:
+            uptime = float(handle.read().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter()
 
 
-class MainWindow(QMainWindow):
-    """The cached accounts, loaded off the UI thread."""
+def numbers_from_qt() -> NumberFormat:
+    from PySide6.QtCore import QLocale
 
-    def __init__(self, db_path: Path, pool: ThreadPoolExecutor) -> None:
-        super().__init__()
-        self.setWindowTitle(APP_NAME)
-        self.resize(900, 560)
-        self.status = QLabel("Loading your accounts…")
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["Connection", "Account", "Balance"])
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.addWidget(self.status)
-        layout.addWidget(self.table)
-        self.setCentralWidget(body)
-        self._loaded = _Loaded(self)
-        self._loaded.done.connect(self._show)
-        pool.submit(self._load, db_path)
+    locale = QLocale()
+    return NumberFormat(
+        decimal_sep=locale.decimalPoint(),
+        group_sep=locale.groupSeparator(),
+        minus=locale.negativeSign(),
+        symbol_first=locale.currencySymbol() != "" and locale.toCurrencyString(1.0).startswith(locale.currencySymbol()),
+    )
 
-    def _load(self, db_path: Path) -> None:
-        try:
-            with Store.open(db_path) as store:
-                self._loaded.done.emit(store.accounts_with_balances())
-        except StoreError as exc:
-            self._loaded.done.emit(exc)
 
-    def _show(self, result: object) -> None:
-        if isinstance(result, StoreError):
-            self.status.setText(str(result))
-            return
-        assert isinstance(result, list)
-        fmt = NumberFormat.from_system()
-        self.table.setRowCount(len(result))
-        for row, item in enumerate(result):
-            balance = format_money(item.balance, fmt) if item.balance else "—"
-            for col, text in enumerate((item.connection.label, item.account.name, balance)):
-                self.table.setItem(row, col, QTableWidgetItem(text))
-        self.status.setText(f"{len(result)} accounts" if result else "No accounts yet.")
+class _FirstPaint(QObject):
+    """Reports the first paint of the main window (used by the start-up benchmark)."""
+
+    def __init__(self, window: MainWindow, exit_after: bool) -> None:
+        super().__init__(window)
+        self.exit_after = exit_after
+        self.done = False
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not self.done and event.type() == QEvent.Type.Paint:
+            self.done = True
+            if self.exit_after:
+                print(f"first-paint {process_age():.3f}", flush=True)
+                QTimer.singleShot(0, QApplication.quit)
+        return False
+
+
+def open_vault() -> Vault:
+    try:
+        return Vault.open()
+    except VaultUnavailable as exc:
+        log.warning("%s", exc)
+        return Vault(None, session_only=True)
+
+
+def build_context(data_dir: str | None, tasks: TaskRunner) -> AppContext:
+    folder = resolve_data_dir(data_dir)
+    store = Store.open(database_path(folder))
+    return AppContext(
+        data_dir=folder,
+        store=store,
+        vault=open_vault(),
+        http=httpx2.Client(timeout=httpx2.Timeout(20.0, connect=10.0)),
+        tasks=tasks,
+        numbers=numbers_from_qt(),
+        sandbox_for_all=os.environ.get("SALDO_SANDBOX_URL") or None,
+    )
+
+
+def start_demo_bank(ctx: AppContext) -> object:
+    """The embedded Demo Bank, on an ephemeral loopback port, started off the UI thread."""
+    from desktop_app.sandbox.app import Sandbox
+
+    sandbox = Sandbox(seed=DEMO_SEED, transactions=3000)
+    ctx.tasks.run(sandbox.start, ctx.set_sandbox, lambda exc: log.warning("Demo Bank did not start: %s", exc))
+    return sandbox
 
 
 def run_gui(data_dir: str | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING)
+    install_redaction()
     app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
-    db_path = database_path(resolve_data_dir(data_dir))
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="saldo") as pool:
-        window = MainWindow(db_path, pool)
-        window.show()
+    QGuiApplication.setDesktopFileName("saldo")
+    tasks = TaskRunner()
+    try:
+        ctx = build_context(data_dir, tasks)
+    except SaldoError as exc:
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        return 1
+    sandbox = start_demo_bank(ctx)
+    window = MainWindow(ctx, lambda url: QDesktopServices.openUrl(QUrl(url)))
+    _FirstPaint(window, exit_after=os.environ.get("SALDO_EXIT_AFTER_FIRST_PAINT") == "1")
+    window.show()
+    try:
         return app.exec()
+    finally:
+        window.cancel_sync()
+        tasks.shutdown()
+        sandbox.stop()  # type: ignore[attr-defined]
+        ctx.http.close()
+        ctx.store.close()

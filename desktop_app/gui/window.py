@@ -1,0 +1,494 @@
+"""The main window: accounts on the left; balance, monthly in/out and transactions on the right.
+
+The window only arranges views and forwards the person's actions; reading the cache, syncing
+and connecting run through the TaskRunner and come back by signal.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QToolBar,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app import APP_NAME
+from desktop_app.core.api import ProviderUnavailable
+from desktop_app.core.models import ConnectionStatus, TransactionStatus
+from desktop_app.core.money import Money, format_money
+from desktop_app.core.store import AccountBalance, MonthTotals
+from desktop_app.core.sync import SyncProgress, SyncResult, consent_warning
+from desktop_app.gui.charts import BalanceChart, MonthlyChart
+from desktop_app.gui.context import AppContext
+from desktop_app.gui.table import TransactionsModel
+from desktop_app.gui.tasks import TaskContext
+from desktop_app.gui.wizard import ConnectWizard
+
+log = logging.getLogger(__name__)
+ACCOUNT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def badges(connection: Any, syncing: bool, offline: bool) -> list[str]:
+    """The short status words shown beside a connection."""
+    out = []
+    if syncing:
+        out.append("⟳ syncing")
+    if connection.status is ConnectionStatus.NEEDS_RECONSENT:
+        out.append("✖ reconnect")
+    else:
+        warning = consent_warning(connection)
+        if warning:
+            out.append("⚠ " + warning.replace("Consent ", "consent ").rstrip("."))
+    if connection.one_time:
+        out.append("one-time")
+    if offline:
+        out.append("offline")
+    return out
+
+
+class MainWindow(QMainWindow):
+    """Saldo's window. `open_url` opens the consent page (QDesktopServices in the app)."""
+
+    data_loaded = Signal()
+    sync_finished = Signal(object)
+
+    def __init__(self, ctx: AppContext, open_url: Callable[[str], object]) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.open_url = open_url
+        self.setWindowTitle(APP_NAME)
+        self.resize(1180, 760)
+        self.syncing: set[str] = set()
+        self.offline_connections: set[str] = set()
+        self.sync_task: TaskContext | None = None
+        self.selected_account: int | None = None
+        self.accounts: list[AccountBalance] = []
+        self._build()
+        self._restore_state()
+        self.reload()
+
+    # -- layout ------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        toolbar = QToolBar("Main")
+        toolbar.setMovable(False)
+        self.addToolBar(toolbar)
+        self.sync_action = QAction("⟳ Sync all", self)
+        self.sync_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.sync_action.triggered.connect(self.sync_all)
+        toolbar.addAction(self.sync_action)
+        connect = QAction("+ Connect", self)
+        connect.triggered.connect(lambda: self.open_wizard())
+        toolbar.addAction(connect)
+        export = QAction("Export CSV…", self)
+        export.triggered.connect(self.export_csv)
+        toolbar.addAction(export)
+        settings = QAction("Settings", self)
+        settings.triggered.connect(self.show_settings)
+        toolbar.addAction(settings)
+        spacer = QWidget()
+        spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy())
+        toolbar.addWidget(spacer)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search transactions…  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMaximumWidth(320)
+        toolbar.addWidget(self.search)
+        find = QAction(self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(self._focus_search)
+        self.addAction(find)
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(180)
+        self.search_timer.timeout.connect(self._search_now)
+        self.search.textChanged.connect(lambda _: self.search_timer.start())
+
+        self.banner = QLabel("")
+        self.banner.setStyleSheet("background: #fff4d6; color: #5c4a00; padding: 6px 12px;")
+        self.banner.setVisible(False)
+
+        # left: connections and accounts
+        self.tree_model = QStandardItemModel(self)
+        self.tree = QTreeView()
+        self.tree.setModel(self.tree_model)
+        self.tree.setHeaderHidden(True)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.clicked.connect(self._account_clicked)
+        self.totals = QLabel("")
+        self.totals.setWordWrap(True)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(self.tree)
+        left_layout.addWidget(self.totals)
+
+        # right: charts, filters, table
+        self.chart = BalanceChart(self.ctx.numbers)
+        self.monthly = MonthlyChart()
+        self.model = TransactionsModel(self.ctx.store, self.ctx.tasks, self.ctx.numbers, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnWidth(0, 110)
+        self.table.setColumnWidth(2, 170)
+        delete = QAction("Delete transaction", self.table)
+        delete.setShortcut(QKeySequence.StandardKey.Delete)
+        delete.triggered.connect(self.delete_selected)
+        self.table.addAction(delete)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.status_filter = QComboBox()
+        self.status_filter.addItems(["All", "Booked", "Pending"])
+        self.direction_filter = QComboBox()
+        self.direction_filter.addItems(["In and out", "Money in", "Money out"])
+        for combo in (self.status_filter, self.direction_filter):
+            combo.currentIndexChanged.connect(lambda _: self._apply_filters())
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel("Transactions"))
+        filters.addStretch(1)
+        filters.addWidget(self.status_filter)
+        filters.addWidget(self.direction_filter)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.chart, 3)
+        right_layout.addWidget(QLabel("In/out by month"))
+        right_layout.addWidget(self.monthly, 1)
+        right_layout.addLayout(filters)
+        right_layout.addWidget(self.table, 4)
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setSizes([320, 860])
+        self.splitter = splitter
+
+        main = QWidget()
+        main_layout = QVBoxLayout(main)
+        main_layout.setContentsMargins(0, 0, 0, 0)
+        main_layout.addWidget(self.banner)
+        main_layout.addWidget(splitter)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self._welcome())
+        self.stack.addWidget(main)
+        self.setCentralWidget(self.stack)
+
+        self.status_text = QLabel("")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(160)
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancel_sync)
+        self.statusBar().addWidget(self.status_text, 1)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.cancel_button)
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _search_now(self) -> None:
+        self.model.set_search(self.search.text())
+
+    def _welcome(self) -> QWidget:
+        page = QFrame()
+        layout = QVBoxLayout(page)
+        layout.addStretch(2)
+        title = QLabel(f"<h1>Welcome to {APP_NAME}</h1>")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text = QLabel(
+            "All your bank accounts in one private place, on this computer, offline too.<br>"
+            "Start with the built-in Demo Bank — no bank account or credentials needed."
+        )
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.try_demo = QPushButton("Try the Demo Bank")
+        self.try_demo.setDefault(True)
+        self.try_demo.setMinimumHeight(36)
+        self.try_demo.clicked.connect(lambda: self.open_wizard("demo"))
+        connect = QPushButton("Connect your bank")
+        connect.setMinimumHeight(36)
+        connect.clicked.connect(lambda: self.open_wizard())
+        buttons.addWidget(self.try_demo)
+        buttons.addWidget(connect)
+        buttons.addStretch(1)
+        for widget in (title, text):
+            layout.addWidget(widget)
+        layout.addLayout(buttons)
+        layout.addStretch(3)
+        return page
+
+    # -- data ------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read accounts and totals from the cache (off the UI thread) and refresh every view."""
+        store = self.ctx.store
+        self.ctx.tasks.run(
+            lambda: (store.accounts_with_balances(), store.connections(), store.monthly_in_out()),
+            self._show_data,
+            lambda exc: self.status_text.setText(f"Could not read the cache: {exc}"),
+        )
+        self.model.refresh()
+
+    def _show_data(self, result: tuple[list[AccountBalance], list[Any], list[MonthTotals]]) -> None:
+        self.accounts, connections, monthly = result
+        self.stack.setCurrentIndex(1 if connections else 0)
+        self.tree_model.clear()
+        by_connection: dict[str, list[AccountBalance]] = defaultdict(list)
+        for item in self.accounts:
+            by_connection[item.connection.id].append(item)
+        totals: dict[str, int] = defaultdict(int)
+        for connection in connections:
+            if connection.status is ConnectionStatus.DISCONNECTED and not by_connection.get(connection.id):
+                continue
+            words = badges(connection, connection.id in self.syncing, connection.id in self.offline_connections)
+            head = QStandardItem(f"{connection.label.upper()}   {'  '.join(words) or '● synced'}")
+            font = head.font()
+            font.setBold(True)
+            head.setFont(font)
+            head.setData(connection.id, Qt.ItemDataRole.UserRole)
+            self.tree_model.appendRow(head)
+            for item in by_connection.get(connection.id, []):
+                balance = format_money(item.balance, self.ctx.numbers) if item.balance else "—"
+                row = QStandardItem(f"    {item.account.name}   {balance}")
+                row.setData(item.account.id, ACCOUNT_ROLE)
+                self.tree_model.appendRow(row)
+                if item.balance is not None:
+                    totals[item.balance.currency] += item.balance.minor_units
+        self.totals.setText(
+            "Totals:  "
+            + "   ".join(format_money(Money.from_minor(v, c), self.ctx.numbers) for c, v in sorted(totals.items()))
+            if totals
+            else ""
+        )
+        currency = self._chart_currency()
+        self.monthly.set_totals(monthly, currency)
+        if self.selected_account is None and self.accounts:
+            self.selected_account = self.accounts[0].account.id
+        self._load_chart()
+        last = max((c.last_synced_at for c in connections if c.last_synced_at), default=None)
+        if last and not self.sync_task:
+            self.status_text.setText(f"Last synced {last.astimezone().strftime('%d %b %H:%M')}")
+        self.data_loaded.emit()
+
+    def _chart_currency(self) -> str | None:
+        for item in self.accounts:
+            if item.account.id == self.selected_account:
+                return item.account.currency
+        return self.accounts[0].account.currency if self.accounts else None
+
+    def _account_clicked(self, index: QModelIndex) -> None:
+        account_id = index.data(ACCOUNT_ROLE)
+        if account_id is None:
+            return
+        self.select_account(int(account_id))
+
+    def select_account(self, account_id: int) -> None:
+        self.selected_account = account_id
+        self._load_chart()
+        self._apply_filters()
+
+    def _load_chart(self) -> None:
+        account_id = self.selected_account
+        if account_id is None:
+            self.chart.set_series("Balance", [])
+            return
+        name = next((a.account.name for a in self.accounts if a.account.id == account_id), "Account")
+        store = self.ctx.store
+        self.ctx.tasks.run(
+            lambda: store.daily_balance_series(account_id),
+            lambda series: (
+                self.chart.set_series(f"Balance — {name}", series) if account_id == self.selected_account else None
+            ),
+        )
+
+    def _apply_filters(self) -> None:
+        status = {1: TransactionStatus.BOOKED, 2: TransactionStatus.PENDING}.get(self.status_filter.currentIndex())
+        direction = {1: "in", 2: "out"}.get(self.direction_filter.currentIndex())
+        accounts = (self.selected_account,) if self.selected_account is not None else None
+        self.model.set_filter(replace(self.model.filter, status=status, direction=direction, account_ids=accounts))
+
+    # -- actions ---------------------------------------------------------------------
+
+    def open_wizard(self, provider_id: str | None = None) -> ConnectWizard:
+        wizard = ConnectWizard(self.ctx, self.open_url, self)
+        if provider_id:
+            wizard.choose(provider_id)
+        wizard.connected.connect(lambda _: self.reload())
+        wizard.show()
+        if provider_id:
+            wizard._picked()
+        self.wizard = wizard
+        return wizard
+
+    def sync_all(self) -> None:
+        if self.sync_task is not None:
+            return
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.status_text.setText("Syncing…")
+        engine = self.ctx.engine
+        self.syncing = {c.id for c in self.ctx.store.connections()}
+        self.sync_task = self.ctx.tasks.run(
+            lambda ctx: engine.sync_all(progress=ctx.progress, cancel=ctx.cancel),
+            self._synced,
+            self._sync_failed,
+            on_progress=self._sync_progress,
+            with_context=True,
+        )
+
+    def _sync_progress(self, p: SyncProgress) -> None:
+        self.status_text.setText(f"Syncing {p.account or ''}: {p.new} new")
+
+    def cancel_sync(self) -> None:
+        if self.sync_task is not None:
+            self.sync_task.cancel.set()
+
+    def _sync_done(self) -> None:
+        self.sync_task = None
+        self.syncing = set()
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+
+    def _synced(self, results: list[SyncResult]) -> None:
+        self._sync_done()
+        unreachable = [r for r in results if r.status == "offline"]
+        self.offline_connections = {r.connection_id for r in unreachable}
+        if unreachable:
+            self.show_offline(datetime.now(UTC))
+        else:
+            self.banner.setVisible(False)
+        problems = [r for r in results if not r.ok and r not in unreachable]
+        new = sum(r.new for r in results)
+        text = f"Synced: {new} new transactions" if results else "Nothing to sync"
+        if problems:
+            text += " — " + "; ".join(r.error or r.status for r in problems)
+        self.status_text.setText(text)
+        self.sync_finished.emit(results)
+        self.reload()
+
+    def _sync_failed(self, exc: BaseException) -> None:
+        self._sync_done()
+        if isinstance(exc, ProviderUnavailable):
+            self.show_offline(datetime.now(UTC))
+        self.status_text.setText(f"Sync failed: {exc}")
+        self.sync_finished.emit([])
+
+    def show_offline(self, since: datetime) -> None:
+        """A quiet banner, not a dialog: the cached data stays usable."""
+        cached = max((c.last_synced_at for c in self.ctx.store.connections() if c.last_synced_at), default=None)
+        when = f" — showing data cached {cached.astimezone().strftime('%d %b %H:%M')}" if cached else ""
+        self.banner.setText(f"Offline: your providers cannot be reached{when}.")
+        self.banner.setVisible(True)
+
+    def delete_selected(self) -> None:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        if not rows:
+            return
+        answer = QMessageBox.question(
+            self, "Delete transaction", "Delete the selected transaction? A later sync will not bring it back."
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        for row in rows:
+            transaction_id = self.model.transaction(row).id
+            if transaction_id is not None:
+                self.ctx.store.delete_transaction(transaction_id)
+        self.reload()
+
+    def export_csv(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export transactions", "transactions.csv", "CSV files (*.csv)")
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> int:
+        """Write the current view (filters and search applied) with exact decimal amounts."""
+        count = 0
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["date", "status", "description", "counterparty", "amount", "currency"])
+            for t in self.ctx.store.iter_transactions(self.model.filter):
+                writer.writerow(
+                    [
+                        t.booking_date.isoformat(),
+                        t.status.value,
+                        t.description,
+                        t.counterparty or "",
+                        str(t.amount.normalized()),
+                        t.amount.currency,
+                    ]
+                )
+                count += 1
+        self.status_text.setText(f"Exported {count} transactions to {path.name}")
+        return count
+
+    def show_settings(self) -> None:
+        from desktop_app.gui.settings import SettingsDialog
+
+        SettingsDialog(self.ctx, self).exec()
+
+    # -- window state (JSON, never pickled) ----------------------------------------------
+
+    def _state_path(self) -> Path:
+        return self.ctx.data_dir / "window.json"
+
+    def _restore_state(self) -> None:
+        try:
+            data = json.loads(self._state_path().read_text(encoding="utf-8"))
+            self.restoreGeometry(base64.b64decode(data["geometry"]))
+            self.splitter.restoreState(base64.b64decode(data["splitter"]))
+        except (OSError, ValueError, KeyError):
+            return
+
+    def save_state(self) -> None:
+        data = {
+            "geometry": base64.b64encode(bytes(self.saveGeometry().data())).decode(),
+            "splitter": base64.b64encode(bytes(self.splitter.saveState().data())).decode(),
+        }
+        try:
+            self._state_path().write_text(json.dumps(data), encoding="utf-8")
+        except OSError as exc:
+            log.warning("could not save the window state: %s", exc)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.cancel_sync()
+        self.save_state()
+        super().closeEvent(event)

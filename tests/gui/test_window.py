@@ -1,0 +1,207 @@
+"""The desktop app, driven like a person would: offscreen Qt, real cache, real sandbox."""
+
+from __future__ import annotations
+
+import csv
+import time
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from desktop_app.core.api import RetryPolicy
+from desktop_app.core.models import BalanceKind, BalanceSnapshot, Connection, ConnectionStatus
+from desktop_app.core.money import Money
+from desktop_app.core.oauth.tokens import TokenSet
+from desktop_app.gui.context import AppContext
+from desktop_app.gui.window import MainWindow
+from desktop_app.gui.wizard import CONSENT, DONE, PICK
+from desktop_app.sandbox.app import Sandbox
+from tests.factories import account, connection, tx
+from tests.gui.conftest import FakeBrowser, screenshot
+
+
+def idle(qtbot: QtBot, win: MainWindow) -> None:
+    qtbot.waitUntil(lambda: win.ctx.tasks.running == 0 and not win.model._loading, timeout=20_000)
+
+
+def test_first_run_demo_bank_end_to_end(qtbot: QtBot, window: MainWindow, browser: FakeBrowser) -> None:
+    assert window.stack.currentIndex() == 0  # the welcome screen
+    screenshot(window, "welcome")
+    qtbot.mouseClick(window.try_demo, Qt.MouseButton.LeftButton)
+    wizard = window.wizard
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == CONSENT)
+    assert wizard.url_field.text() == browser.urls[-1] and "demo/oauth/authorize" in browser.urls[-1]
+    assert "left" in wizard.waiting.text()
+    screenshot(wizard, "wizard-consent")
+    with qtbot.waitSignal(window.data_loaded, timeout=20_000):
+        browser.act("approve")
+        qtbot.waitUntil(lambda: wizard.pages.currentIndex() == DONE, timeout=20_000)
+        screenshot(wizard, "wizard-done")
+        assert wizard.account_checks
+        qtbot.mouseClick(wizard.finish_button, Qt.MouseButton.LeftButton)
+    idle(qtbot, window)
+    assert window.stack.currentIndex() == 1
+    texts = [window.tree_model.item(r).text() for r in range(window.tree_model.rowCount())]
+    assert texts[0].startswith("DEMO BANK") and any("Everyday account" in t for t in texts)
+    assert "Totals:" in window.totals.text()
+    assert window.model.rowCount() > 0
+    assert window.chart.visible()
+    screenshot(window, "main-window")
+
+
+def test_wizard_denial_is_explained_in_plain_words(qtbot: QtBot, window: MainWindow, browser: FakeBrowser) -> None:
+    wizard = window.open_wizard("demo")
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == CONSENT)
+    browser.act("deny")
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == DONE, timeout=20_000)
+    assert "declined access — try again or choose another provider" in wizard.done_title.text()
+    assert wizard.retry_button.isVisible()
+
+
+def test_wizard_cancel_returns_to_the_provider_list(qtbot: QtBot, window: MainWindow) -> None:
+    wizard = window.open_wizard("demo")
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == CONSENT)
+    qtbot.mouseClick(wizard.cancel_consent, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == PICK, timeout=10_000)
+    assert window.ctx.store.connections() == []
+
+
+def test_wizard_paste_back(qtbot: QtBot, window: MainWindow, browser: FakeBrowser, sandbox: Sandbox) -> None:
+    import httpx2
+
+    wizard = window.open_wizard("demo")
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == CONSENT)
+    qtbot.keyClicks(wizard.paste_field, "https://example.org/not-it")
+    qtbot.mouseClick(wizard.paste_button, Qt.MouseButton.LeftButton)
+    assert "not the one" in wizard.consent_error.text()
+    sandbox.state.auto_approve = True
+    with httpx2.Client(follow_redirects=False) as http:
+        landing = http.get(browser.urls[-1]).headers["Location"]
+    wizard.paste_field.clear()
+    qtbot.keyClicks(wizard.paste_field, landing)
+    qtbot.mouseClick(wizard.paste_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == DONE, timeout=20_000)
+    assert len(window.ctx.store.connections()) == 1
+
+
+def _filled(ctx: AppContext) -> int:
+    connection(ctx.store, "c1")
+    acc = account(ctx.store, "c1")
+    assert acc.id is not None
+    ctx.store.upsert_transactions(
+        [tx(acc.id, n, amount=f"{(-1) ** n * (n + 1)}.50", day=date(2026, 1, 1) + timedelta(days=n)) for n in range(60)]
+    )
+    ctx.store.add_balance(
+        BalanceSnapshot(acc.id, BalanceKind.BOOKED, Money(Decimal("1000.00"), "EUR"), datetime(2026, 3, 1, tzinfo=UTC))
+    )
+    return acc.id
+
+
+def test_offline_start_shows_cache_and_a_quiet_banner(qtbot: QtBot, ctx: AppContext, browser: FakeBrowser) -> None:
+    _filled(ctx)
+    ctx.store.save_connection(replace(ctx.store.get_connection("c1"), provider="demo"))
+    ctx.connector.demo_sandbox = "http://127.0.0.1:9"  # nothing listens there
+    ctx.connector.retry = RetryPolicy(attempts=2, base_delay=0.01)
+    ctx.vault.save_tokens("c1", TokenSet(access_token="still-valid", expires_at=time.time() + 3600))
+    win = MainWindow(ctx, browser)
+    qtbot.addWidget(win)
+    win.show()
+    idle(qtbot, win)
+    assert win.model.rowCount() == 60 and win.stack.currentIndex() == 1
+    with qtbot.waitSignal(win.sync_finished, timeout=30_000):
+        qtbot.keyClick(win, Qt.Key.Key_F5)
+    assert win.banner.isVisible() and "Offline" in win.banner.text()
+    idle(qtbot, win)
+    assert win.model.rowCount() == 60
+    screenshot(win, "offline")
+
+
+def test_consent_badges(qtbot: QtBot, ctx: AppContext, browser: FakeBrowser) -> None:
+    now = datetime.now(UTC)
+    ctx.store.save_connection(
+        Connection(
+            id="a",
+            provider="tatrabanka",
+            label="Tatra banka",
+            consent_expires_at=now + timedelta(days=3, hours=1),
+            created_at=now,
+        )
+    )
+    ctx.store.save_connection(
+        Connection(
+            id="b",
+            provider="aiia",
+            label="Aiia",
+            created_at=now + timedelta(seconds=1),
+            status=ConnectionStatus.NEEDS_RECONSENT,
+        )
+    )
+    ctx.store.save_connection(
+        Connection(
+            id="c",
+            provider="aiia-one-time",
+            label="Aiia once",
+            one_time=True,
+            consent_expires_at=now - timedelta(hours=1),
+            created_at=now + timedelta(seconds=2),
+        )
+    )
+    win = MainWindow(ctx, browser)
+    qtbot.addWidget(win)
+    win.show()
+    idle(qtbot, win)
+    texts = [win.tree_model.item(r).text() for r in range(win.tree_model.rowCount())]
+    assert "consent expires in 3 days" in texts[0]
+    assert "✖ reconnect" in texts[1]
+    assert "consent has expired" in texts[2] and "one-time" in texts[2]
+
+
+def test_search_filters_chart_and_export(qtbot: QtBot, ctx: AppContext, browser: FakeBrowser, tmp_path: Path) -> None:
+    acc = _filled(ctx)
+    win = MainWindow(ctx, browser)
+    qtbot.addWidget(win)
+    win.show()
+    idle(qtbot, win)
+    series = ctx.store.daily_balance_series(acc)
+    assert win.chart.visible() == series
+    win.chart.set_range(31)
+    assert win.chart.visible()[0][0] == series[-1][0] - timedelta(days=31)
+    assert win.chart.readout.text().endswith("€1,000.00")
+    with qtbot.waitSignal(win.model.loaded, timeout=10_000):
+        qtbot.keyClicks(win.search, "card")
+    idle(qtbot, win)
+    assert win.model.rowCount() == 60
+    with qtbot.waitSignal(win.model.loaded, timeout=10_000):
+        win.search.clear()
+    with qtbot.waitSignal(win.model.loaded, timeout=10_000):
+        qtbot.keyClicks(win.search, "nothing-like-this")
+    idle(qtbot, win)
+    assert win.model.rowCount() == 0
+    with qtbot.waitSignal(win.model.loaded, timeout=10_000):
+        win.search.clear()
+    idle(qtbot, win)
+    with qtbot.waitSignal(win.model.loaded, timeout=10_000):
+        win.direction_filter.setCurrentIndex(1)
+    idle(qtbot, win)
+    assert win.model.rowCount() == 30
+    assert all(win.model.transaction(r).amount.amount > 0 for r in range(30))
+    out = tmp_path / "export.csv"
+    assert win.export_to(out) == 30
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[0]["amount"] == "59.50" and rows[-1]["amount"] == "1.50"
+    index = win.model.index(0, 3)
+    assert win.model.data(index) == "59.50 EUR"
+    assert win.model.data(index, Qt.ItemDataRole.TextAlignmentRole) & int(Qt.AlignmentFlag.AlignRight)
+
+
+def test_window_state_is_json(qtbot: QtBot, window: MainWindow) -> None:
+    import json
+
+    window.save_state()
+    data = json.loads((window.ctx.data_dir / "window.json").read_text())
+    assert set(data) == {"geometry", "splitter"}
