@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Saldo: your bank accounts in one private place, offline. With no command, opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"saldo {__version__}")
+    parser.add_argument("--self-test", action="store_true", help="check this installation end to end and exit")
+    parser.add_argument("--self-test-report", metavar="FILE", help="also write the self-test report (JSON) here")
     # data_dir is not defaulted here: set_defaults would also reset the shared --data-dir
     # action inside every subparser and so drop a --data-dir given before the command.
     parser.set_defaults(func=None)
@@ -70,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.data_dir = None
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
+        if args.self_test:
+            from desktop_app.selftest import run_self_test
+
+            return run_self_test(args.self_test_report)
         if args.func is None:
             from desktop_app.gui.app import run_gui
 

@@ -25,6 +25,11 @@ DROP = [
     r"(^|/)lib(gtk-3|gdk-3|atk|cairo|pango|harfbuzz-gobject|gdk_pixbuf|epoxy)[^/]*\.so",
     r"PySide6/(Qt/)?(qml|typesystems|include|glue|scripts)/",
     r"PySide6/(designer|assistant|linguist|lupdate|lrelease|uic|rcc|qmlformat|qmllint)",
+    # Saldo speaks HTTP through httpx2; embedded-Linux EGLFS is not a target
+    r"PySide6/Qt/plugins/(tls|networkinformation|egldeviceintegrations|generic)/",
+    r"PySide6/Qt/lib/libQt6(Network|EglFS|EglFsKms)",
+    # image formats Saldo never reads (PNG is built in; SVG and ICO stay for icons)
+    r"PySide6/Qt/plugins/imageformats/libq(tiff|webp|jpeg|gif|icns|tga|wbmp|pdf)",
 ]
 _DROP = re.compile("|".join(f"(?:{p})" for p in DROP))
 

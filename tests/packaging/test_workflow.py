@@ -49,3 +49,5 @@ def test_slimming_drops_only_what_saldo_never_loads() -> None:
     assert not dropped("PySide6/Qt/lib/libQt6Widgets.so.6")
     assert not dropped("PySide6/Qt/lib/libicudata.so.73")
     assert not dropped("desktop_app/resources/icons/saldo.svg")
+    assert dropped("PySide6/Qt/plugins/tls/libqopensslbackend.so")
+    assert not dropped("PySide6/Qt/plugins/imageformats/libqsvg.so")
