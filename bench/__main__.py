@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bench import store_bench
+from bench import gui_bench, store_bench, sync_bench
 from bench.figures import report
 
 
@@ -16,6 +16,9 @@ def main() -> None:
     args = parser.parse_args()
     large, small = (50_000, 10_000) if args.quick else (1_000_000, 100_000)
     figures = store_bench.run(large=large, small=small)
+    figures += sync_bench.run(transactions=small)
+    figures += gui_bench.run(count=large)
+    figures += gui_bench.bundle_figures()
     report(figures, args.out)
 
 

@@ -1,0 +1,108 @@
+"""GUI figures: cold start to the first painted window on a 1M cache, and a chart switch."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.figures import Figure, at_most, median_ms
+from bench.synthetic import transactions
+from desktop_app.core.models import Account, Connection
+from desktop_app.core.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cache(folder: Path, count: int) -> list[int]:
+    store = Store.open(folder / "saldo.db")
+    store.save_connection(Connection(id="bench", provider="demo", label="Bench", created_at=datetime.now(UTC)))
+    ids = [
+        a.id
+        for a in store.save_accounts(
+            Account(connection_id="bench", provider_account_id=f"a{i}", name=f"Account {i}", currency="EUR")
+            for i in range(10)
+        )
+        if a.id is not None
+    ]
+    store.bulk_import(list(transactions(count, ids)))
+    store.close()
+    return ids
+
+
+def first_paint(command: list[str], data_dir: Path, runs: int = 5) -> float:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "SALDO_EXIT_AFTER_FIRST_PAINT": "1"}
+    samples = []
+    for _ in range(runs):
+        out = subprocess.run(
+            [*command, "--data-dir", str(data_dir)], capture_output=True, text=True, env=env, timeout=120, check=True
+        ).stdout
+        samples.append(float(out.split("first-paint")[-1].split()[0]))
+    return statistics.median(samples)
+
+
+def run(count: int = 1_000_000) -> list[Figure]:
+    figures = []
+    with tempfile.TemporaryDirectory(prefix="saldo-bench-gui-") as tmp:
+        folder = Path(tmp)
+        print(f"gui: building a {count:,}-transaction cache…", flush=True)
+        ids = _cache(folder, count)
+        seconds = first_paint([sys.executable, "-m", "desktop_app"], folder)
+        figures.append(
+            at_most(
+                "gui",
+                f"cold start to first painted window, {count:,}-row cache",
+                seconds,
+                "s",
+                0.6,
+                "from source; process start to first paint event",
+            )
+        )
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from PySide6.QtWidgets import QApplication
+
+        from desktop_app.core.money import NumberFormat
+        from desktop_app.gui.charts import BalanceChart
+
+        app = QApplication.instance() or QApplication([])
+        store = Store.open(folder / "saldo.db")
+        chart = BalanceChart(NumberFormat.named("en_GB"))
+        chart.resize(900, 300)
+        chart.show()
+        turn = [0]
+
+        def switch() -> None:
+            turn[0] += 1
+            account = ids[turn[0] % len(ids)]
+            chart.set_series("Balance", store.daily_balance_series(account))
+            app.processEvents()
+
+        ms = median_ms(switch, repeat=11)
+        figures.append(
+            at_most("gui", "chart update when switching account (10 years daily)", ms, "ms", 50, "query + redraw")
+        )
+        store.close()
+    return figures
+
+
+def bundle_figures() -> list[Figure]:
+    """Size and cold start of dist/saldo, when a bundle has been built (make bundle)."""
+    dist = ROOT / "dist" / "saldo"
+    if not (dist / "saldo").exists():
+        print("gui: no bundle in dist/ (run `make bundle`); bundle figures skipped", flush=True)
+        return []
+    size = sum(p.stat().st_size for p in dist.rglob("*") if p.is_file() and not p.is_symlink()) / 1e6
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = Path(tmp) / "saldo.tar.gz"
+        subprocess.run(["tar", "-C", str(dist.parent), "-czf", str(archive), "saldo"], check=True)
+        packed = archive.stat().st_size / 1e6
+        seconds = first_paint([str(dist / "saldo")], Path(tmp))
+    return [
+        at_most("bundle", "bundle size on disk", size, "MB", 200),
+        at_most("bundle", "bundle as .tar.gz", packed, "MB", 80),
+        at_most("bundle", "bundle cold start to first painted window", seconds, "s", 0.8, "empty cache"),
+    ]

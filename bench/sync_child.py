@@ -1,0 +1,47 @@
+"""Run one sync in its own process and report its figures (time, counts, peak RSS) as JSON."""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import httpx2
+
+from desktop_app.core.connect import Connector
+from desktop_app.core.store import Store
+from desktop_app.core.sync import SyncEngine
+from desktop_app.core.vault import Vault
+from tests.e2e.browser import consent
+
+
+def main() -> None:
+    sandbox_url, data_dir = sys.argv[1], Path(sys.argv[2])
+    with httpx2.Client(timeout=30) as http:
+        store = Store.open(data_dir / "saldo.db")
+        connector = Connector(store, Vault(None, session_only=True), http)
+        pending = connector.begin("demo", sandbox=sandbox_url)
+        consent(pending.url)
+        connection = connector.finish(pending, pending.wait(30))
+        pending.close()
+        engine = SyncEngine(store, connector.open_session)
+        figures = {}
+        for label in ("initial", "resync"):
+            start = time.perf_counter()
+            result = engine.sync(connection.id)
+            figures[label] = {
+                "seconds": time.perf_counter() - start,
+                "new": result.new,
+                "status": result.status,
+                "pages": result.pages,
+            }
+        figures["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        figures["cached"] = store.count_transactions()
+        store.close()
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
