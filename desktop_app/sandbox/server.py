@@ -54,6 +54,7 @@ Admin (loopback only): ``GET /_admin/truth/{provider}``, ``POST /_admin/revoke``
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import html
 import json
@@ -517,14 +518,17 @@ class SandboxHandler(BaseHTTPRequestHandler):
         return [a for a in self.st.ledgers[provider].accounts if a.id in consent.accounts]
 
     def _txs(self, provider: str, account_id: str, since: date | None = None, until: date | None = None) -> list[Tx]:
+        """An account's movements up to today (and within the dates asked), oldest first.
+
+        Ledgers are kept in day order, so the window is found by bisection, not a full scan.
+        """
         today = self.st.today()
+        last = min(until, today) if until else today
         with self.st.lock:
-            rows = list(self.st.ledgers[provider].txs.get(account_id, []))
-        return [
-            t
-            for t in rows
-            if t.day <= today and (since is None or t.day >= since) and (until is None or t.day <= until)
-        ]
+            rows = self.st.ledgers[provider].txs.get(account_id, [])
+            lo = bisect.bisect_left(rows, since, key=lambda t: t.day) if since else 0
+            hi = bisect.bisect_right(rows, last, key=lambda t: t.day)
+            return rows[lo:hi]
 
     # -- Demo Bank -----------------------------------------------------------------------
 
