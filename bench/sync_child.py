@@ -14,7 +14,6 @@ from desktop_app.core.connect import Connector
 from desktop_app.core.store import Store
 from desktop_app.core.sync import SyncEngine
 from desktop_app.core.vault import Vault
-from tests.e2e.browser import consent
 
 
 def peak_rss_mb() -> float:
@@ -33,7 +32,8 @@ def main() -> None:
         store = Store.open(data_dir / "saldo.db")
         connector = Connector(store, Vault(None, session_only=True), http)
         pending = connector.begin("demo", sandbox=sandbox_url)
-        consent(pending.url)
+        with httpx2.Client(timeout=30, follow_redirects=True) as browser:
+            browser.get(pending.url)  # the sandbox runs with --auto-approve
         connection = connector.finish(pending, pending.wait(30))
         pending.close()
         engine = SyncEngine(store, connector.open_session)

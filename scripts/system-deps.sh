@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suites need, when missing and when we are root.
-#   chromium          real-browser OAuth tests
+#   chromium          real-browser OAuth tests (chromium-driver lets a test click in it)
 #   gnome-keyring     a real Secret Service for the vault tests (with dbus-x11 for dbus-run-session)
 #   xauth/xvfb        not needed: Qt runs offscreen
 set -eu
-packages="chromium gnome-keyring dbus-x11 libsecret-tools"
+packages="chromium chromium-driver gnome-keyring dbus-x11 libsecret-tools"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

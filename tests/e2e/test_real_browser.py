@@ -50,3 +50,39 @@ def test_chromium_completes_the_demo_bank_consent(tmp_path: Path) -> None:
         assert SyncEngine(store, connector.open_session).sync(connection.id).ok
         assert store.count_transactions() > 100
         store.close()
+
+
+def test_chromium_clicks_approve_on_the_consent_page(tmp_path: Path) -> None:
+    """The person's part, done by a real browser: open the consent page, click Approve."""
+    chromium = require_binary("chromium")
+    driver_path = require_binary("chromedriver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in (*FLAGS, f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(flag)
+    with Sandbox(seed=5, transactions=300) as sandbox, httpx2.Client(timeout=10) as http:
+        store = Store.open(tmp_path / "saldo.db")
+        connector = Connector(store, Vault(None, session_only=True), http)
+        connector.save_credentials("tatrabanka", "tatrabanka-client", "tatrabanka-secret")
+        pending = connector.begin("tatrabanka", sandbox=sandbox.url)
+        browser = webdriver.Chrome(service=Service(driver_path), options=options)
+        try:
+            browser.get(pending.url)
+            assert "Tatra banka" in browser.title
+            boxes = browser.find_elements(By.NAME, "account")
+            assert len(boxes) == 2
+            boxes[1].click()  # share only the first account
+            browser.find_element(By.ID, "approve").click()
+            callback = pending.wait(30)
+            assert "connected" in browser.page_source
+        finally:
+            browser.quit()
+            pending.close()
+        connection = connector.finish(pending, callback)
+        assert SyncEngine(store, connector.open_session).sync(connection.id).ok
+        assert len(store.accounts(connection.id)) == 1
+        store.close()
