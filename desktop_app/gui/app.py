@@ -91,13 +91,30 @@ def build_context(data_dir: str | None, tasks: TaskRunner) -> AppContext:
     )
 
 
-def start_demo_bank(ctx: AppContext) -> object:
-    """The embedded Demo Bank, on an ephemeral loopback port, started off the UI thread."""
-    from desktop_app.sandbox.app import Sandbox
+class DemoBank:
+    """The embedded Demo Bank: built and started on a worker after the window has painted."""
 
-    sandbox = Sandbox(seed=DEMO_SEED, transactions=3000)
-    ctx.tasks.run(sandbox.start, ctx.set_sandbox, lambda exc: log.warning("Demo Bank did not start: %s", exc))
-    return sandbox
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.sandbox: object | None = None
+
+    def start(self) -> None:
+        from desktop_app.sandbox.app import Sandbox
+
+        def build() -> Sandbox:
+            sandbox = Sandbox(seed=DEMO_SEED, transactions=3000)
+            sandbox.start()
+            return sandbox
+
+        self.ctx.tasks.run(build, self._started, lambda exc: log.warning("Demo Bank did not start: %s", exc))
+
+    def _started(self, sandbox: object) -> None:
+        self.sandbox = sandbox
+        self.ctx.set_sandbox(sandbox.url)  # type: ignore[attr-defined]
+
+    def stop(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.stop()  # type: ignore[attr-defined]
 
 
 def run_gui(data_dir: str | None = None) -> int:
@@ -114,15 +131,16 @@ def run_gui(data_dir: str | None = None) -> int:
     except SaldoError as exc:
         QMessageBox.critical(None, APP_NAME, str(exc))
         return 1
-    sandbox = start_demo_bank(ctx)
+    demo = DemoBank(ctx)
     window = MainWindow(ctx, lambda url: QDesktopServices.openUrl(QUrl(url)))
     _FirstPaint(window, exit_after=os.environ.get("SALDO_EXIT_AFTER_FIRST_PAINT") == "1")
     window.show()
+    QTimer.singleShot(300, demo.start)  # after the first paint: nothing competes with start-up
     try:
         return app.exec()
     finally:
         window.cancel_sync()
         tasks.shutdown()
-        sandbox.stop()  # type: ignore[attr-defined]
+        demo.stop()
         ctx.http.close()
         ctx.store.close()

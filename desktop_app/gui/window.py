@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,7 +47,6 @@ from desktop_app.core.models import ConnectionStatus, TransactionStatus
 from desktop_app.core.money import Money, format_money
 from desktop_app.core.store import AccountBalance, MonthTotals
 from desktop_app.core.sync import SyncProgress, SyncResult, consent_warning
-from desktop_app.gui.charts import BalanceChart, MonthlyChart
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.table import TransactionsModel
 from desktop_app.gui.tasks import TaskContext
@@ -153,8 +152,15 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.totals)
 
         # right: charts, filters, table
-        self.chart = BalanceChart(self.ctx.numbers)
-        self.monthly = MonthlyChart()
+        # The charts need pyqtgraph and numpy (~0.2 s to import): they are built right after
+        # the first paint, so the window shows the cached accounts and table at once.
+        self.chart: Any = None
+        self.monthly: Any = None
+        self._pending_series: tuple[str, list[Any]] | None = None
+        self._pending_monthly: tuple[list[MonthTotals], str | None] | None = None
+        self.chart_slot = QVBoxLayout()
+        self.monthly_slot = QVBoxLayout()
+        self.installEventFilter(self)
         self.model = TransactionsModel(self.ctx.store, self.ctx.tasks, self.ctx.numbers, self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -165,6 +171,10 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        header.sectionClicked.connect(self._header_clicked)
         self.table.setColumnWidth(0, 110)
         self.table.setColumnWidth(2, 170)
         delete = QAction("Delete transaction", self.table)
@@ -185,9 +195,9 @@ class MainWindow(QMainWindow):
         filters.addWidget(self.direction_filter)
         right = QWidget()
         right_layout = QVBoxLayout(right)
-        right_layout.addWidget(self.chart, 3)
+        right_layout.addLayout(self.chart_slot, 3)
         right_layout.addWidget(QLabel("In/out by month"))
-        right_layout.addWidget(self.monthly, 1)
+        right_layout.addLayout(self.monthly_slot, 1)
         right_layout.addLayout(filters)
         right_layout.addWidget(self.table, 4)
 
@@ -219,6 +229,13 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_text, 1)
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.cancel_button)
+
+    def _header_clicked(self, section: int) -> None:
+        """Dates sort both ways (the keyset order); other columns keep the date order."""
+        if section == 0:
+            self.model.toggle_order()
+        order = Qt.SortOrder.AscendingOrder if self.model.filter.oldest_first else Qt.SortOrder.DescendingOrder
+        self.table.horizontalHeader().setSortIndicator(0, order)
 
     def _focus_search(self) -> None:
         self.search.setFocus()
@@ -300,7 +317,9 @@ class MainWindow(QMainWindow):
             else ""
         )
         currency = self._chart_currency()
-        self.monthly.set_totals(monthly, currency)
+        self._pending_monthly = (monthly, currency)
+        if self.monthly is not None:
+            self.monthly.set_totals(monthly, currency)
         if self.selected_account is None and self.accounts:
             self.selected_account = self.accounts[0].account.id
         self._load_chart()
@@ -329,7 +348,7 @@ class MainWindow(QMainWindow):
     def _load_chart(self) -> None:
         account_id = self.selected_account
         if account_id is None:
-            self.chart.set_series("Balance", [])
+            self._set_series("Balance", [])
             return
         name = next((a.account.name for a in self.accounts if a.account.id == account_id), "Account")
         store = self.ctx.store
@@ -339,6 +358,31 @@ class MainWindow(QMainWindow):
                 self.chart.set_series(f"Balance — {name}", series) if account_id == self.selected_account else None
             ),
         )
+
+    def _set_series(self, title: str, series: list[Any]) -> None:
+        self._pending_series = (title, series)
+        if self.chart is not None:
+            self.chart.set_series(title, series)
+
+    def eventFilter(self, watched: Any, event: QEvent) -> bool:
+        if watched is self and event.type() == QEvent.Type.Paint and self.chart is None:
+            QTimer.singleShot(0, self.ensure_charts)
+        return False
+
+    def ensure_charts(self) -> None:
+        """Build the charts (once) and show whatever data already arrived."""
+        if self.chart is not None:
+            return
+        from desktop_app.gui.charts import BalanceChart, MonthlyChart
+
+        self.chart = BalanceChart(self.ctx.numbers)
+        self.monthly = MonthlyChart()
+        self.chart_slot.addWidget(self.chart)
+        self.monthly_slot.addWidget(self.monthly)
+        if self._pending_series is not None:
+            self.chart.set_series(*self._pending_series)
+        if self._pending_monthly is not None:
+            self.monthly.set_totals(*self._pending_monthly)
 
     def _apply_filters(self) -> None:
         status = {1: TransactionStatus.BOOKED, 2: TransactionStatus.PENDING}.get(self.status_filter.currentIndex())
@@ -429,9 +473,9 @@ class MainWindow(QMainWindow):
         if answer != QMessageBox.StandardButton.Yes:
             return
         for row in rows:
-            transaction_id = self.model.transaction(row).id
-            if transaction_id is not None:
-                self.ctx.store.delete_transaction(transaction_id)
+            chosen = self.model.transaction(row)
+            if chosen is not None and chosen.id is not None:
+                self.ctx.store.delete_transaction(chosen.id)
         self.reload()
 
     def export_csv(self) -> None:

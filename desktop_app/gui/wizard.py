@@ -261,6 +261,7 @@ class ConnectWizard(QDialog):
             "Approve access there; Saldo is waiting."
         )
         self.url_field.setText(self.pending.url)
+        self.url_field.setCursorPosition(0)  # show where it goes, not the tail of the query
         self.consent_error.setText("")
         self.paste_field.clear()
         self.deadline = time.monotonic() + CONSENT_TIMEOUT

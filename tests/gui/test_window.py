@@ -25,7 +25,8 @@ from tests.gui.conftest import FakeBrowser, screenshot
 
 
 def idle(qtbot: QtBot, win: MainWindow) -> None:
-    qtbot.waitUntil(lambda: win.ctx.tasks.running == 0 and not win.model._loading, timeout=20_000)
+    qtbot.waitUntil(lambda: win.ctx.tasks.running == 0 and not win.model.busy, timeout=20_000)
+    qtbot.waitUntil(lambda: win.chart is not None, timeout=10_000)  # built after the first paint
 
 
 def test_first_run_demo_bank_end_to_end(qtbot: QtBot, window: MainWindow, browser: FakeBrowser) -> None:
@@ -49,7 +50,9 @@ def test_first_run_demo_bank_end_to_end(qtbot: QtBot, window: MainWindow, browse
     assert texts[0].startswith("DEMO BANK") and any("Everyday account" in t for t in texts)
     assert "Totals:" in window.totals.text()
     assert window.model.rowCount() > 0
-    assert window.chart.visible()
+    qtbot.waitUntil(lambda: window.chart is not None and bool(window.chart.visible()), timeout=10_000)
+    assert window.chart.title.text() == "Balance — Everyday account"
+    qtbot.waitUntil(lambda: window.chart.plot.width() > 300 and window.chart.readout.width() > 100)
     screenshot(window, "main-window")
 
 
@@ -188,7 +191,7 @@ def test_search_filters_chart_and_export(qtbot: QtBot, ctx: AppContext, browser:
         win.direction_filter.setCurrentIndex(1)
     idle(qtbot, win)
     assert win.model.rowCount() == 30
-    assert all(win.model.transaction(r).amount.amount > 0 for r in range(30))
+    assert all(t is not None and t.amount.amount > 0 for t in map(win.model.transaction, range(30)))
     out = tmp_path / "export.csv"
     assert win.export_to(out) == 30
     with out.open(encoding="utf-8") as handle:

@@ -257,3 +257,19 @@ def test_search_pages_newest_first_and_follow_edits(store: Store, acc: int) -> N
     assert victim is not None and victim.id is not None
     store.delete_transaction(victim.id)
     assert len(store.search("netto", limit=200)) == 118
+
+
+def test_oldest_first_pages_and_pages_without_raw(store: Store, acc: int) -> None:
+    store.upsert_transactions([tx(acc, n, day=date(2026, 1, 1) + timedelta(days=n % 9)) for n in range(40)])
+    forward: list[int] = []
+    page, cursor = store.transactions_page(TxFilter(oldest_first=True), None, 7)
+    forward += [t.id for t in page if t.id]
+    while cursor is not None:
+        page, cursor = store.transactions_page(TxFilter(oldest_first=True), cursor, 7)
+        forward += [t.id for t in page if t.id]
+    backward = [t.id for t in store.iter_transactions(TxFilter(), page_size=9)]
+    assert forward == list(reversed(backward)) and len(forward) == 40
+    searched = [t.id for t in store.iter_transactions(TxFilter(search="netto", oldest_first=True), page_size=6)]
+    assert searched == forward
+    lean, _ = store.transactions_page(TxFilter(), None, 5, with_raw=False)
+    assert all(t.raw is None for t in lean) and lean[0].amount.minor_units == -1230

@@ -16,14 +16,16 @@ import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from desktop_app.core.store.database import DatabaseTooNewError, transaction
 
+if TYPE_CHECKING:  # sqlite-utils costs ~0.1 s to import: only loaded when a migration runs
+    import sqlite_utils
+
 log = logging.getLogger(__name__)
 
-Step = Callable[[sqlite_utils.Database], None]
+Step = Callable[["sqlite_utils.Database"], None]
 
 
 def _v1_core_tables(db: sqlite_utils.Database) -> None:
@@ -214,6 +216,8 @@ def migrate(conn: sqlite3.Connection, path: Path, target: int = LATEST) -> Path 
     if current >= target:
         return None
     made = backup(conn, path, current) if current > 0 else None
+    import sqlite_utils
+
     db = sqlite_utils.Database(conn)
     for number in range(current + 1, target + 1):
         with transaction(conn, path):

@@ -82,6 +82,7 @@ class TxFilter:
     direction: str | None = None  # "in" or "out"
     search: str | None = None
     include_withdrawn: bool = True
+    oldest_first: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -554,15 +555,17 @@ class Store:
         return date.fromisoformat(row[0]) if row[0] else None
 
     def transactions_page(
-        self, filt: TxFilter = TxFilter(), after: Cursor | None = None, limit: int = 50
+        self, filt: TxFilter = TxFilter(), after: Cursor | None = None, limit: int = 50, *, with_raw: bool = True
     ) -> tuple[list[Transaction], Cursor | None]:
-        """One page of transactions, newest first, and the cursor for the next page (None at the end).
+        """One page of transactions, newest first (or oldest first), and the next page's cursor (None at the end).
 
         Keyset pagination on (date, id): a page is as fast at the end of a million rows as at
         the start, and rows inserted meanwhile never shift or repeat what was already shown.
         """
         where, params = _where(filt)
-        columns = ", ".join("t." + c for c in _TX_COLUMNS.split(", "))
+        names = _TX_COLUMNS if with_raw else _TX_COLUMNS.replace("raw, ", "NULL AS raw, ")
+        columns = ", ".join(c if c.startswith("NULL") else "t." + c for c in names.split(", "))
+        order, before = ("ASC", ">") if filt.oldest_first else ("DESC", "<")
         query = fts_query(filt.search) if filt.search else None
         if filt.search and query is None:
             return [], None
@@ -571,20 +574,20 @@ class Store:
             where.append("f.transactions_fts MATCH ?")
             params.append(query)
             if after is not None:
-                where.append("f.rowid < ?")
+                where.append(f"f.rowid {before} ?")
                 params.append(sort_key(after.date, after.id))
             sql = (
                 f"SELECT {columns} FROM transactions_fts f JOIN transactions t ON t.id = (f.rowid & 4294967295) "
-                f"WHERE {' AND '.join(where)} ORDER BY f.rowid DESC LIMIT ?"
+                f"WHERE {' AND '.join(where)} ORDER BY f.rowid {order} LIMIT ?"
             )
         else:
             if after is not None:
-                where.append("(t.date, t.id) < (?, ?)")
+                where.append(f"(t.date, t.id) {before} (?, ?)")
                 params += [after.date, after.id]
             sql = (
                 f"SELECT {columns} FROM transactions t "
                 + ("WHERE " + " AND ".join(where) if where else "")
-                + " ORDER BY t.date DESC, t.id DESC LIMIT ?"
+                + f" ORDER BY t.date {order}, t.id {order} LIMIT ?"
             )
         rows = self._read(sql, [*params, limit])
         page = [_transaction(r) for r in rows]
