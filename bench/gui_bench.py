@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -87,6 +88,47 @@ def run(count: int = 1_000_000) -> list[Figure]:
         )
         store.close()
     return figures
+
+
+def _child(args: list[str]) -> dict[str, float]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.gui_child", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def _stall(transactions: int = 100_000) -> Figure:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    sandbox = subprocess.Popen(
+        [sys.executable, "-m", "desktop_app", "sandbox", "--transactions", str(transactions), "--auto-approve"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert sandbox.stdout is not None
+        url = sandbox.stdout.readline().split()[-1]
+        with tempfile.TemporaryDirectory(prefix="saldo-bench-stall-") as tmp:
+            result = _child(["stall", url, tmp])
+    finally:
+        sandbox.terminate()
+        sandbox.wait(timeout=30)
+    return at_most(
+        "gui",
+        f"longest UI-thread stall during a {result['new']:,.0f}-transaction sync",
+        result["max_gap_ms"],
+        "ms",
+        50,
+        f"{result['ticks']:,.0f} ticks of a 5 ms timer",
+    )
 
 
 def bundle_figures() -> list[Figure]:

@@ -355,7 +355,7 @@ class MainWindow(QMainWindow):
         self.ctx.tasks.run(
             lambda: store.daily_balance_series(account_id),
             lambda series: (
-                self.chart.set_series(f"Balance — {name}", series) if account_id == self.selected_account else None
+                self._set_series(f"Balance — {name}", series) if account_id == self.selected_account else None
             ),
         )
 
