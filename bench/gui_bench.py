@@ -87,6 +87,18 @@ def run(count: int = 1_000_000) -> list[Figure]:
             at_most("gui", "chart update when switching account (10 years daily)", ms, "ms", 50, "query + redraw")
         )
         store.close()
+        scrolled = _child(["scroll", str(folder)])
+        figures.append(
+            at_most(
+                "gui",
+                f"peak RSS, {count:,}-row cache open and scrolled end to end",
+                scrolled["rss_mb"],
+                "MB",
+                300,
+                f"{scrolled['rows']:,.0f} rows",
+            )
+        )
+    figures.append(_stall())
     return figures
 
 
