@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass
@@ -65,3 +69,44 @@ def report(figures: list[Figure], out: Path) -> None:
     )
     missed = [f for f in figures if not f.ok]
     print(f"\n{len(figures) - len(missed)} of {len(figures)} figures meet their target; written to {out}")
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def child_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+
+
+@contextmanager
+def sandbox_process(transactions: int) -> Iterator[str]:
+    """`saldo sandbox --auto-approve` as its own process; yields its base URL."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "desktop_app", "sandbox", "--transactions", str(transactions), "--auto-approve"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=child_env(),
+    )
+    try:
+        assert proc.stdout is not None
+        yield proc.stdout.readline().split()[-1]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def run_child(module: str, *args: str) -> dict[str, Any]:
+    """Run `python -m module args…` and read the JSON object on its last line of output."""
+    out = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        timeout=900,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result

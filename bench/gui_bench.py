@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import subprocess
@@ -11,7 +10,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.figures import Figure, at_most, median_ms
+from bench.figures import Figure, at_most, median_ms, run_child, sandbox_process
 from bench.synthetic import transactions
 from desktop_app.core.models import Account, Connection
 from desktop_app.core.store import Store
@@ -87,7 +86,7 @@ def run(count: int = 1_000_000) -> list[Figure]:
             at_most("gui", "chart update when switching account (10 years daily)", ms, "ms", 50, "query + redraw")
         )
         store.close()
-        scrolled = _child(["scroll", str(folder)])
+        scrolled = run_child("bench.gui_child", "scroll", str(folder))
         figures.append(
             at_most(
                 "gui",
@@ -102,37 +101,9 @@ def run(count: int = 1_000_000) -> list[Figure]:
     return figures
 
 
-def _child(args: list[str]) -> dict[str, float]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.gui_child", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=900,
-        check=True,
-        cwd=ROOT,
-    ).stdout
-    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
-    return result
-
-
 def _stall(transactions: int = 100_000) -> Figure:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    sandbox = subprocess.Popen(
-        [sys.executable, "-m", "desktop_app", "sandbox", "--transactions", str(transactions), "--auto-approve"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        assert sandbox.stdout is not None
-        url = sandbox.stdout.readline().split()[-1]
-        with tempfile.TemporaryDirectory(prefix="saldo-bench-stall-") as tmp:
-            result = _child(["stall", url, tmp])
-    finally:
-        sandbox.terminate()
-        sandbox.wait(timeout=30)
+    with sandbox_process(transactions) as url, tempfile.TemporaryDirectory(prefix="saldo-bench-stall-") as tmp:
+        result = run_child("bench.gui_child", "stall", url, tmp)
     return at_most(
         "gui",
         f"longest UI-thread stall during a {result['new']:,.0f}-transaction sync",

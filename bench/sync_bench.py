@@ -2,43 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import tempfile
-from pathlib import Path
 
-from bench.figures import Figure, at_least, at_most
-
-ROOT = Path(__file__).resolve().parent.parent
+from bench.figures import Figure, at_least, at_most, run_child, sandbox_process
 
 
 def run(transactions: int = 100_000) -> list[Figure]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    sandbox = subprocess.Popen(
-        [sys.executable, "-m", "desktop_app", "sandbox", "--transactions", str(transactions), "--auto-approve"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        assert sandbox.stdout is not None
-        url = sandbox.stdout.readline().split()[-1]
-        with tempfile.TemporaryDirectory(prefix="saldo-bench-sync-") as tmp:
-            out = subprocess.run(
-                [sys.executable, "-m", "bench.sync_child", url, tmp],
-                capture_output=True,
-                text=True,
-                env=env,
-                timeout=900,
-                check=True,
-                cwd=ROOT,
-            ).stdout
-    finally:
-        sandbox.terminate()
-        sandbox.wait(timeout=30)
-    data = json.loads(out)
+    with sandbox_process(transactions) as url, tempfile.TemporaryDirectory(prefix="saldo-bench-sync-") as tmp:
+        data = run_child("bench.sync_child", url, tmp)
     initial, resync = data["initial"], data["resync"]
     rate = initial["new"] / initial["seconds"]
     note = f"{initial['new']:,} new in {initial['pages']} pages, {initial['seconds']:.2f} s"

@@ -28,6 +28,10 @@ DROP = [
     # Saldo speaks HTTP through httpx2; embedded-Linux EGLFS is not a target
     r"PySide6/Qt/plugins/(tls|networkinformation|egldeviceintegrations|generic)/",
     r"PySide6/Qt/lib/libQt6(Network|EglFS|EglFsKms)",
+    # libraries only Qt's networking and Wayland would load, wherever PyInstaller put them
+    r"(^|/)lib(gssapi_krb5|krb5|krb5support|k5crypto|keyutils|com_err)\.so",
+    r"(^|/)libQt6(Wayland|Wl|Network|EglFS|EglFsKms)",
+    r"(^|/)libwayland-",
     # image formats Saldo never reads (PNG is built in; SVG and ICO stay for icons)
     r"PySide6/Qt/plugins/imageformats/libq(tiff|webp|jpeg|gif|icns|tga|wbmp|pdf)",
 ]
