@@ -13,7 +13,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -54,6 +55,7 @@ from desktop_app.gui.wizard import ConnectWizard
 
 log = logging.getLogger(__name__)
 ACCOUNT_ROLE = Qt.ItemDataRole.UserRole + 1
+PERIODS = (("All time", None), ("Last 30 days", 30), ("Last 3 months", 92), ("Last 12 months", 366))
 
 
 def badges(connection: Any, syncing: bool, offline: bool) -> list[str]:
@@ -144,6 +146,8 @@ class MainWindow(QMainWindow):
         self.tree.setRootIsDecorated(False)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.clicked.connect(self._account_clicked)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._connection_menu)
         self.totals = QLabel("")
         self.totals.setWordWrap(True)
         left = QWidget()
@@ -186,11 +190,15 @@ class MainWindow(QMainWindow):
         self.status_filter.addItems(["All", "Booked", "Pending"])
         self.direction_filter = QComboBox()
         self.direction_filter.addItems(["In and out", "Money in", "Money out"])
-        for combo in (self.status_filter, self.direction_filter):
+        self.period_filter = QComboBox()
+        for label, days in PERIODS:
+            self.period_filter.addItem(label, days)
+        for combo in (self.status_filter, self.direction_filter, self.period_filter):
             combo.currentIndexChanged.connect(lambda _: self._apply_filters())
         filters = QHBoxLayout()
         filters.addWidget(QLabel("Transactions"))
         filters.addStretch(1)
+        filters.addWidget(self.period_filter)
         filters.addWidget(self.status_filter)
         filters.addWidget(self.direction_filter)
         right = QWidget()
@@ -388,9 +396,41 @@ class MainWindow(QMainWindow):
         status = {1: TransactionStatus.BOOKED, 2: TransactionStatus.PENDING}.get(self.status_filter.currentIndex())
         direction = {1: "in", 2: "out"}.get(self.direction_filter.currentIndex())
         accounts = (self.selected_account,) if self.selected_account is not None else None
-        self.model.set_filter(replace(self.model.filter, status=status, direction=direction, account_ids=accounts))
+        days = self.period_filter.currentData()
+        since = date.today() - timedelta(days=days) if days else None
+        self.model.set_filter(
+            replace(self.model.filter, status=status, direction=direction, account_ids=accounts, date_from=since)
+        )
 
     # -- actions ---------------------------------------------------------------------
+
+    def _connection_menu(self, pos: Any) -> None:
+        connection_id = self.tree.indexAt(pos).data(Qt.ItemDataRole.UserRole)
+        if connection_id is None:
+            return
+        connection = self.ctx.store.get_connection(str(connection_id))
+        menu = QMenu(self)
+        menu.addAction("Reconnect…", lambda: self.open_wizard(connection.provider))
+        menu.addAction("Disconnect…", lambda: self.disconnect_connection(connection.id))
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
+
+    def disconnect_connection(self, connection_id: str) -> None:
+        """Remove the tokens; ask whether the cached accounts and history should stay."""
+        answer = QMessageBox.question(
+            self,
+            "Disconnect",
+            "Saldo will forget its access to this provider. Keep the accounts and transactions already "
+            "downloaded, to review them offline?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No | QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Cancel:
+            return
+        keep = answer == QMessageBox.StandardButton.Yes
+        self.ctx.tasks.run(
+            lambda: self.ctx.connector.disconnect(connection_id, keep_data=keep),
+            lambda _: self.reload(),
+            lambda exc: self.status_text.setText(f"Could not disconnect: {exc}"),
+        )
 
     def open_wizard(self, provider_id: str | None = None) -> ConnectWizard:
         wizard = ConnectWizard(self.ctx, self.open_url, self)

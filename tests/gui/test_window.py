@@ -208,3 +208,30 @@ def test_window_state_is_json(qtbot: QtBot, window: MainWindow) -> None:
     window.save_state()
     data = json.loads((window.ctx.data_dir / "window.json").read_text())
     assert set(data) == {"geometry", "splitter"}
+
+
+def test_period_filter_and_disconnect_keeping_data(
+    qtbot: QtBot, ctx: AppContext, browser: FakeBrowser, monkeypatch: object
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    acc = _filled(ctx)
+    recent = date.today() - timedelta(days=3)
+    ctx.store.upsert_transactions([tx(acc, 900, amount="-7.00", day=recent, description="Kiosk")])
+    win = MainWindow(ctx, browser)
+    qtbot.addWidget(win)
+    win.show()
+    idle(qtbot, win)
+    with qtbot.waitSignal(win.model.loaded, timeout=10_000):
+        win.period_filter.setCurrentIndex(1)  # last 30 days
+    idle(qtbot, win)
+    assert win.model.rowCount() == 1
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)  # type: ignore[attr-defined]
+    with qtbot.waitSignal(win.data_loaded, timeout=10_000):
+        win.disconnect_connection("c1")
+    assert ctx.store.get_connection("c1").status is ConnectionStatus.DISCONNECTED
+    assert ctx.store.count_transactions() == 61
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)  # type: ignore[attr-defined]
+    with qtbot.waitSignal(win.data_loaded, timeout=10_000):
+        win.disconnect_connection("c1")
+    assert ctx.store.connections() == [] and ctx.store.count_transactions() == 0
