@@ -49,12 +49,14 @@ from desktop_app.core.money import Money, format_money
 from desktop_app.core.store import AccountBalance, MonthTotals
 from desktop_app.core.sync import SyncProgress, SyncResult, consent_warning
 from desktop_app.gui.context import AppContext
+from desktop_app.gui.series import total_series
 from desktop_app.gui.table import TransactionsModel
 from desktop_app.gui.tasks import TaskContext
 from desktop_app.gui.wizard import ConnectWizard
 
 log = logging.getLogger(__name__)
 ACCOUNT_ROLE = Qt.ItemDataRole.UserRole + 1
+TOTAL_ROLE = Qt.ItemDataRole.UserRole + 2  # a currency: the total of its accounts
 PERIODS = (("All time", None), ("Last 30 days", 30), ("Last 3 months", 92), ("Last 12 months", 366))
 
 
@@ -92,6 +94,7 @@ class MainWindow(QMainWindow):
         self.offline_connections: set[str] = set()
         self.sync_task: TaskContext | None = None
         self.selected_account: int | None = None
+        self.selected_total: str | None = None  # a currency, when its total is shown instead
         self.accounts: list[AccountBalance] = []
         self._build()
         self._restore_state()
@@ -110,9 +113,9 @@ class MainWindow(QMainWindow):
         connect = QAction("+ Connect", self)
         connect.triggered.connect(lambda: self.open_wizard())
         toolbar.addAction(connect)
-        export = QAction("Export CSV…", self)
-        export.triggered.connect(self.export_csv)
-        toolbar.addAction(export)
+        self.export_action = QAction("Export CSV…", self)
+        self.export_action.triggered.connect(self.export_csv)
+        toolbar.addAction(self.export_action)
         settings = QAction("Settings", self)
         settings.triggered.connect(self.show_settings)
         toolbar.addAction(settings)
@@ -148,12 +151,9 @@ class MainWindow(QMainWindow):
         self.tree.clicked.connect(self._account_clicked)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._connection_menu)
-        self.totals = QLabel("")
-        self.totals.setWordWrap(True)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.tree)
-        left_layout.addWidget(self.totals)
 
         # right: charts, filters, table
         # The charts need pyqtgraph and numpy (~0.2 s to import): they are built right after
@@ -175,6 +175,7 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
@@ -287,15 +288,17 @@ class MainWindow(QMainWindow):
         """Read accounts and totals from the cache (off the UI thread) and refresh every view."""
         store = self.ctx.store
         self.ctx.tasks.run(
-            lambda: (store.accounts_with_balances(), store.connections(), store.monthly_in_out()),
+            lambda: (store.accounts_with_balances(), store.connections()),
             self._show_data,
             lambda exc: self.status_text.setText(f"Could not read the cache: {exc}"),
         )
         self.model.refresh()
 
-    def _show_data(self, result: tuple[list[AccountBalance], list[Any], list[MonthTotals]]) -> None:
-        self.accounts, connections, monthly = result
+    def _show_data(self, result: tuple[list[AccountBalance], list[Any]]) -> None:
+        self.accounts, connections = result
         self.stack.setCurrentIndex(1 if connections else 0)
+        for widget in (self.sync_action, self.export_action, self.search):
+            widget.setEnabled(bool(connections))
         self.tree_model.clear()
         by_connection: dict[str, list[AccountBalance]] = defaultdict(list)
         for item in self.accounts:
@@ -318,18 +321,25 @@ class MainWindow(QMainWindow):
                 self.tree_model.appendRow(row)
                 if item.balance is not None:
                     totals[item.balance.currency] += item.balance.minor_units
-        self.totals.setText(
-            "Totals:  "
-            + "   ".join(format_money(Money.from_minor(v, c), self.ctx.numbers) for c, v in sorted(totals.items()))
-            if totals
-            else ""
-        )
-        currency = self._chart_currency()
-        self._pending_monthly = (monthly, currency)
-        if self.monthly is not None:
-            self.monthly.set_totals(monthly, currency)
-        if self.selected_account is None and self.accounts:
+        if totals:
+            head = QStandardItem("TOTALS")
+            font = head.font()
+            font.setBold(True)
+            head.setFont(font)
+            head.setSelectable(False)
+            self.tree_model.appendRow(head)
+            for currency_code, minor in sorted(totals.items()):
+                amount = format_money(Money.from_minor(minor, currency_code), self.ctx.numbers)
+                row = QStandardItem(f"    All {currency_code} accounts   {amount}")
+                row.setData(currency_code, TOTAL_ROLE)
+                self.tree_model.appendRow(row)
+        if self.selected_total not in totals:
+            self.selected_total = None
+        if self.selected_account not in {a.account.id for a in self.accounts}:
+            self.selected_account = None
+        if self.selected_account is None and self.selected_total is None and self.accounts:
             self.selected_account = self.accounts[0].account.id
+        self._mark_selection()
         self._load_chart()
         last = max((c.last_synced_at for c in connections if c.last_synced_at), default=None)
         if last and not self.sync_task:
@@ -337,6 +347,8 @@ class MainWindow(QMainWindow):
         self.data_loaded.emit()
 
     def _chart_currency(self) -> str | None:
+        if self.selected_total is not None:
+            return self.selected_total
         for item in self.accounts:
             if item.account.id == self.selected_account:
                 return item.account.currency
@@ -344,28 +356,76 @@ class MainWindow(QMainWindow):
 
     def _account_clicked(self, index: QModelIndex) -> None:
         account_id = index.data(ACCOUNT_ROLE)
-        if account_id is None:
-            return
-        self.select_account(int(account_id))
+        currency = index.data(TOTAL_ROLE)
+        if account_id is not None:
+            self.select_account(int(account_id))
+        elif currency is not None:
+            self.select_total(str(currency))
+
+    def _mark_selection(self) -> None:
+        """Highlight the tree row the chart is about."""
+        for row in range(self.tree_model.rowCount()):
+            item = self.tree_model.item(row)
+            account_id, currency = item.data(ACCOUNT_ROLE), item.data(TOTAL_ROLE)
+            if (account_id is not None and account_id == self.selected_account) or (
+                currency is not None and currency == self.selected_total
+            ):
+                self.tree.setCurrentIndex(item.index())
+                return
 
     def select_account(self, account_id: int) -> None:
-        self.selected_account = account_id
+        self.selected_account, self.selected_total = account_id, None
         self._load_chart()
         self._apply_filters()
 
+    def select_total(self, currency: str) -> None:
+        """Chart the total of every account in `currency`; the table shows those accounts."""
+        self.selected_account, self.selected_total = None, currency
+        self._load_chart()
+        self._apply_filters()
+
+    def _selected_accounts(self) -> tuple[int, ...] | None:
+        if self.selected_account is not None:
+            return (self.selected_account,)
+        if self.selected_total is not None:
+            return tuple(
+                a.account.id
+                for a in self.accounts
+                if a.account.currency == self.selected_total and a.account.id is not None
+            )
+        return None
+
     def _load_chart(self) -> None:
-        account_id = self.selected_account
-        if account_id is None:
+        """Balance and monthly in/out of the selected account (or currency total), read on a worker."""
+        accounts = self._selected_accounts()
+        currency = self._chart_currency()
+        if accounts is None or currency is None:
             self._set_series("Balance", [])
             return
-        name = next((a.account.name for a in self.accounts if a.account.id == account_id), "Account")
+        if self.selected_total is not None:
+            title = f"Balance — all {currency} accounts"
+        else:
+            name = next((a.account.name for a in self.accounts if a.account.id == self.selected_account), "Account")
+            title = f"Balance — {name}"
         store = self.ctx.store
-        self.ctx.tasks.run(
-            lambda: store.daily_balance_series(account_id),
-            lambda series: (
-                self._set_series(f"Balance — {name}", series) if account_id == self.selected_account else None
-            ),
-        )
+        key = (self.selected_account, self.selected_total)
+
+        def read() -> tuple[list[Any], list[MonthTotals]]:
+            if len(accounts) == 1:
+                series = store.daily_balance_series(accounts[0])
+            else:
+                series = total_series(store, accounts, currency)
+            return series, store.monthly_in_out(accounts)
+
+        def show(result: tuple[list[Any], list[MonthTotals]]) -> None:
+            if key != (self.selected_account, self.selected_total):
+                return  # the person chose something else meanwhile
+            self._set_series(title, result[0])
+            self._pending_monthly = (result[1], currency)
+            if self.monthly is not None:
+                self.monthly.set_totals(result[1], currency)
+
+        self.ctx.tasks.run(read, show, lambda exc: self.status_text.setText(f"Could not draw the chart: {exc}"))
 
     def _set_series(self, title: str, series: list[Any]) -> None:
         self._pending_series = (title, series)
@@ -395,7 +455,7 @@ class MainWindow(QMainWindow):
     def _apply_filters(self) -> None:
         status = {1: TransactionStatus.BOOKED, 2: TransactionStatus.PENDING}.get(self.status_filter.currentIndex())
         direction = {1: "in", 2: "out"}.get(self.direction_filter.currentIndex())
-        accounts = (self.selected_account,) if self.selected_account is not None else None
+        accounts = self._selected_accounts()
         days = self.period_filter.currentData()
         since = date.today() - timedelta(days=days) if days else None
         self.model.set_filter(

@@ -601,7 +601,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             since = _parse_day(q.get("from"))
             rows = self._txs("demo", account_id, since)
             start = int(q.get("cursor") or 0)
-            limit = min(max(int(q.get("limit") or 100), 1), 500)
+            limit = min(max(int(q.get("limit") or 100), 1), 1000)
             chunk = rows[start : start + limit]
             nxt = str(start + limit) if start + limit < len(rows) else None
             return self._json(

@@ -56,7 +56,7 @@ def _account(record: Mapping[str, Any], ident_key: str, provider: str) -> Remote
 
 class DemoAdapter:
     name = "Demo Bank"
-    page_size = 500
+    page_size = 1000
 
     def accounts(self, api: ApiClient) -> list[RemoteAccount]:
         body = api.get("/api/accounts")

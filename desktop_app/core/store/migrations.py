@@ -148,11 +148,14 @@ SECONDARY_INDEXES = {
 # doclist, however many rows match. SORT_KEY must agree with Store's cursor arithmetic.
 SORT_KEY = "(CAST(julianday({p}.date) - 2440587.5 AS INTEGER) * 4294967296 + {p}.id)"
 _NEW, _OLD = SORT_KEY.format(p="new"), SORT_KEY.format(p="old")
+# New rows are indexed by the store, a page at a time (INDEX_NEW_ROWS): one INSERT … SELECT
+# per page is about twice as fast as a trigger firing for every row. Changes and deletions
+# are kept in step by these triggers.
+INDEX_NEW_ROWS = (
+    f"INSERT INTO transactions_fts (rowid, description, counterparty) "
+    f"SELECT {SORT_KEY.format(p='transactions')}, description, counterparty FROM transactions WHERE id > ?"
+)
 FTS_TRIGGERS = {
-    "transactions_fts_ai": f"""CREATE TRIGGER transactions_fts_ai AFTER INSERT ON transactions BEGIN
-        INSERT INTO transactions_fts (rowid, description, counterparty)
-        VALUES ({_NEW}, new.description, new.counterparty);
-    END""",
     "transactions_fts_ad": f"""CREATE TRIGGER transactions_fts_ad AFTER DELETE ON transactions BEGIN
         INSERT INTO transactions_fts (transactions_fts, rowid, description, counterparty)
         VALUES ('delete', {_OLD}, old.description, old.counterparty);

@@ -388,7 +388,9 @@ class Store:
         with self._write() as conn:
             return self._upsert(conn, transactions)
 
-    def _upsert(self, conn: sqlite3.Connection, transactions: Sequence[Transaction]) -> UpsertResult:
+    def _upsert(
+        self, conn: sqlite3.Connection, transactions: Sequence[Transaction], index: bool = True
+    ) -> UpsertResult:
         account_ids = {t.account_id for t in transactions}
         tombstoned = self._tombstoned_keys(conn, account_ids)
         now = _ts(_utcnow())
@@ -404,6 +406,8 @@ class Store:
         # actually ran (the WHERE clause skips identical ones); trigger writes are not counted.
         changed = conn.executemany(_UPSERT, rows).rowcount
         new = conn.execute("SELECT count(*) FROM transactions WHERE id > ?", (before_max,)).fetchone()[0]
+        if index and new:
+            conn.execute(migrations.INDEX_NEW_ROWS, (before_max,))
         updated = changed - new
         return UpsertResult(new=new, updated=updated, unchanged=len(rows) - new - updated, tombstoned=skipped)
 
@@ -435,7 +439,7 @@ class Store:
                     conn.execute(f"DROP INDEX {name}")
             total = UpsertResult()
             for start in range(0, len(rows), batch):
-                total = _add(total, self._upsert(conn, rows[start : start + batch]))
+                total = _add(total, self._upsert(conn, rows[start : start + batch], index=False))
             if rebuild_indexes:
                 for sql in migrations.SECONDARY_INDEXES.values():
                     conn.execute(sql)
