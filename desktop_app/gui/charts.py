@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import UTC, date, datetime, timedelta
 
 import pyqtgraph as pg
@@ -37,6 +38,12 @@ class BalanceChart(QWidget):
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
         self.curve = self.plot.plot([], [], pen=pg.mkPen("#1f6f5c", width=2), fillLevel=None)
+        # The hover marker: a thin vertical line and a dot on the curve at the nearest day.
+        self.hover_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#7a8580", width=1))
+        self.dot = pg.ScatterPlotItem(size=8, brush=pg.mkBrush("#1f6f5c"), pen=pg.mkPen(None))
+        for item in (self.hover_line, self.dot):
+            item.setVisible(False)
+            self.plot.addItem(item, ignoreBounds=True)
         self.plot.scene().sigMouseMoved.connect(self._hover)
         head = QHBoxLayout()
         head.addWidget(self.title)
@@ -79,6 +86,8 @@ class BalanceChart(QWidget):
         xs = [_ts(d) for d, _ in points]
         ys = [float(m.amount) for _, m in points]  # drawing only: the amounts shown stay exact
         self.curve.setData(xs, ys)
+        self.hover_line.setVisible(False)
+        self.dot.setVisible(False)
         self.plot.enableAutoRange()
         self.readout.setText(self._describe(points[-1]) if points else "")
 
@@ -90,9 +99,23 @@ class BalanceChart(QWidget):
         if not points or not self.plot.sceneBoundingRect().contains(pos):
             return
         x = self.plot.getPlotItem().vb.mapSceneToView(pos).x()
-        day = datetime.fromtimestamp(x, UTC).date()
-        nearest = min(points, key=lambda p: abs((p[0] - day).days))
+        self.hover_at(datetime.fromtimestamp(max(x, 0.0), UTC).date())
+
+    def hover_at(self, day: date) -> tuple[date, Money] | None:
+        """Show the read-out and the marker for the point nearest `day`."""
+        points = self.visible()
+        if not points:
+            return None
+        i = bisect_left(points, day, key=lambda p: p[0])
+        candidates = points[max(i - 1, 0) : i + 1]
+        nearest = min(candidates, key=lambda p: abs((p[0] - day).days))
         self.readout.setText(self._describe(nearest))
+        x = _ts(nearest[0])
+        self.hover_line.setValue(x)
+        self.dot.setData([x], [float(nearest[1].amount)])
+        self.hover_line.setVisible(True)
+        self.dot.setVisible(True)
+        return nearest
 
 
 class MonthlyChart(pg.PlotWidget):  # type: ignore[misc]

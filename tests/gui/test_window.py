@@ -48,7 +48,7 @@ def test_first_run_demo_bank_end_to_end(qtbot: QtBot, window: MainWindow, browse
     assert window.stack.currentIndex() == 1
     texts = [window.tree_model.item(r).text() for r in range(window.tree_model.rowCount())]
     assert texts[0].startswith("DEMO BANK") and any("Everyday account" in t for t in texts)
-    assert "Totals:" in window.totals.text()
+    assert "TOTALS" in texts and any(t.strip().startswith("All EUR accounts") for t in texts)
     assert window.model.rowCount() > 0
     qtbot.waitUntil(lambda: window.chart is not None and bool(window.chart.visible()), timeout=10_000)
     assert window.chart.title.text() == "Balance — Everyday account"
