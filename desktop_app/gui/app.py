@@ -78,12 +78,14 @@ def open_vault() -> Vault:
 
 
 def build_context(data_dir: str | None, tasks: TaskRunner) -> AppContext:
+    """The context with a placeholder vault: the keyring is probed on a worker (`open_vault`)."""
     folder = resolve_data_dir(data_dir)
     store = Store.open(database_path(folder))
     return AppContext(
         data_dir=folder,
         store=store,
-        vault=open_vault(),
+        vault=Vault(None, session_only=True),
+        vault_ready=False,
         http=httpx2.Client(timeout=httpx2.Timeout(20.0, connect=10.0)),
         tasks=tasks,
         numbers=numbers_from_qt(),
@@ -135,6 +137,8 @@ def run_gui(data_dir: str | None = None) -> int:
     window = MainWindow(ctx, lambda url: QDesktopServices.openUrl(QUrl(url)))
     _FirstPaint(window, exit_after=os.environ.get("SALDO_EXIT_AFTER_FIRST_PAINT") == "1")
     window.show()
+    # Probing the keyring can wait on D-Bus or an unlock prompt: never on the UI thread.
+    tasks.run(open_vault, window.vault_opened, lambda exc: window.vault_opened(Vault(None, session_only=True)))
     QTimer.singleShot(300, demo.start)  # after the first paint: nothing competes with start-up
     try:
         return app.exec()

@@ -28,6 +28,9 @@ class AppContext:
     numbers: NumberFormat
     sandbox_url: str | None = None  # the embedded Demo Bank
     sandbox_for_all: str | None = None  # point every provider at a sandbox (development)
+    # False while the system keyring is still being probed (on a worker, after the first paint):
+    # nothing may read or write secrets until `set_vault` has run.
+    vault_ready: bool = True
     connector: Connector = field(init=False)
     engine: SyncEngine = field(init=False)
 
@@ -35,6 +38,12 @@ class AppContext:
         self.connector = Connector(self.store, self.vault, self.http)
         self.connector.demo_sandbox = self.sandbox_url
         self.engine = SyncEngine(self.store, self.connector.open_session)
+
+    def set_vault(self, vault: Vault) -> None:
+        """The probed keyring (or the session-only vault) replaces the placeholder."""
+        self.vault = vault
+        self.connector.vault = vault
+        self.vault_ready = True
 
     def set_sandbox(self, url: str) -> None:
         self.sandbox_url = url

@@ -17,10 +17,13 @@ class SettingsDialog(QDialog):
         data = QLabel(str(ctx.data_dir))
         data.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("Your data", data)
-        self.secrets = QLabel(ctx.vault.describe())
+        if ctx.vault_ready:
+            self.secrets = QLabel(ctx.vault.describe())
+        else:
+            self.secrets = QLabel("Checking the system keyring…")
         self.secrets.setWordWrap(True)
-        if ctx.vault.session_only:
-            self.secrets.setStyleSheet("color: #9a3b2f;")
+        if ctx.vault_ready and ctx.vault.session_only:
+            self.secrets.setStyleSheet("color: #9a3b2f;")  # a warning: secrets vanish when Saldo closes
         form.addRow("Secrets", self.secrets)
         scheme = QGuiApplication.styleHints().colorScheme()
         theme = {Qt.ColorScheme.Dark: "dark", Qt.ColorScheme.Light: "light"}.get(scheme, "your system's")

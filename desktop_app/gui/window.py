@@ -48,6 +48,7 @@ from desktop_app.core.models import ConnectionStatus, TransactionStatus
 from desktop_app.core.money import Money, format_money
 from desktop_app.core.store import AccountBalance, MonthTotals
 from desktop_app.core.sync import SyncProgress, SyncResult, consent_warning
+from desktop_app.core.vault import Vault
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.series import total_series
 from desktop_app.gui.table import TransactionsModel
@@ -96,7 +97,9 @@ class MainWindow(QMainWindow):
         self.selected_account: int | None = None
         self.selected_total: str | None = None  # a currency, when its total is shown instead
         self.accounts: list[AccountBalance] = []
+        self.has_connections = False
         self._build()
+        self._update_actions()
         self._restore_state()
         self.reload()
 
@@ -110,9 +113,9 @@ class MainWindow(QMainWindow):
         self.sync_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
         self.sync_action.triggered.connect(self.sync_all)
         toolbar.addAction(self.sync_action)
-        connect = QAction("+ Connect", self)
-        connect.triggered.connect(lambda: self.open_wizard())
-        toolbar.addAction(connect)
+        self.connect_action = QAction("+ Connect", self)
+        self.connect_action.triggered.connect(lambda: self.open_wizard())
+        toolbar.addAction(self.connect_action)
         self.export_action = QAction("Export CSV…", self)
         self.export_action.triggered.connect(self.export_csv)
         toolbar.addAction(self.export_action)
@@ -270,11 +273,11 @@ class MainWindow(QMainWindow):
         self.try_demo.setDefault(True)
         self.try_demo.setMinimumHeight(36)
         self.try_demo.clicked.connect(lambda: self.open_wizard("demo"))
-        connect = QPushButton("Connect your bank")
-        connect.setMinimumHeight(36)
-        connect.clicked.connect(lambda: self.open_wizard())
+        self.connect_bank = QPushButton("Connect your bank")
+        self.connect_bank.setMinimumHeight(36)
+        self.connect_bank.clicked.connect(lambda: self.open_wizard())
         buttons.addWidget(self.try_demo)
-        buttons.addWidget(connect)
+        buttons.addWidget(self.connect_bank)
         buttons.addStretch(1)
         for widget in (title, text):
             layout.addWidget(widget)
@@ -297,8 +300,8 @@ class MainWindow(QMainWindow):
     def _show_data(self, result: tuple[list[AccountBalance], list[Any]]) -> None:
         self.accounts, connections = result
         self.stack.setCurrentIndex(1 if connections else 0)
-        for widget in (self.sync_action, self.export_action, self.search):
-            widget.setEnabled(bool(connections))
+        self.has_connections = bool(connections)
+        self._update_actions()
         self.tree_model.clear()
         by_connection: dict[str, list[AccountBalance]] = defaultdict(list)
         for item in self.accounts:
@@ -345,6 +348,24 @@ class MainWindow(QMainWindow):
         if last and not self.sync_task:
             self.status_text.setText(f"Last synced {last.astimezone().strftime('%d %b %H:%M')}")
         self.data_loaded.emit()
+
+    def _update_actions(self) -> None:
+        """Nothing to sync, export or search before a connection; no connecting before the keyring."""
+        ready = self.ctx.vault_ready
+        self.sync_action.setEnabled(self.has_connections and ready)
+        self.export_action.setEnabled(self.has_connections)
+        self.search.setEnabled(self.has_connections)
+        self.connect_action.setEnabled(ready)
+        self.try_demo.setEnabled(ready)
+        self.connect_bank.setEnabled(ready)
+        self.try_demo.setToolTip("" if ready else "Checking the system keyring…")
+
+    def vault_opened(self, vault: Vault) -> None:
+        """The keyring was probed on a worker: secrets can be read and written from now on."""
+        self.ctx.set_vault(vault)
+        self._update_actions()
+        if vault.session_only:
+            self.status_text.setText("No system keyring: connections last for this session only (see Settings).")
 
     def _chart_currency(self) -> str | None:
         if self.selected_total is not None:
@@ -504,7 +525,7 @@ class MainWindow(QMainWindow):
         return wizard
 
     def sync_all(self) -> None:
-        if self.sync_task is not None:
+        if self.sync_task is not None or not self.ctx.vault_ready:
             return
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
@@ -572,11 +593,18 @@ class MainWindow(QMainWindow):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        for row in rows:
-            chosen = self.model.transaction(row)
-            if chosen is not None and chosen.id is not None:
-                self.ctx.store.delete_transaction(chosen.id)
-        self.reload()
+        chosen = [t.id for t in map(self.model.transaction, rows) if t is not None and t.id is not None]
+        store = self.ctx.store
+
+        def delete() -> None:
+            for transaction_id in chosen:
+                store.delete_transaction(transaction_id)  # a tombstone: a later sync skips it
+
+        self.ctx.tasks.run(
+            delete,
+            lambda _: self.reload(),
+            lambda exc: self.status_text.setText(f"Could not delete the transaction: {exc}"),
+        )
 
     def export_csv(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export transactions", "transactions.csv", "CSV files (*.csv)")

@@ -130,11 +130,11 @@ class ConnectWizard(QDialog):
         buttons.addStretch(1)
         back = QPushButton("Back")
         back.clicked.connect(lambda: self.pages.setCurrentIndex(PICK))
-        save = QPushButton("Continue")
-        save.setDefault(True)
-        save.clicked.connect(self._save_credentials)
+        self.save_button = QPushButton("Continue")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self._save_credentials)
         buttons.addWidget(back)
-        buttons.addWidget(save)
+        buttons.addWidget(self.save_button)
         layout.addLayout(buttons)
         return page
 
@@ -228,34 +228,69 @@ class ConnectWizard(QDialog):
         item = self.provider_list.currentItem()
         provider = next(p for p in PROVIDERS if p.id == item.data(Qt.ItemDataRole.UserRole))
         self.provider = provider
-        if provider.needs_credentials and self.ctx.vault.load_credentials(provider.id) is None:
-            self.credentials_title.setText(
-                f"<h3>{provider.name} credentials</h3>Enter the client id and secret from {provider.name}'s "
-                "developer portal. You enter them once."
-            )
-            self.pages.setCurrentIndex(CREDENTIALS)
+        self.pick_error.setText("")
+        if not provider.needs_credentials:
+            self._begin()
             return
-        self._begin()
+        vault = self.ctx.vault
+        self._busy(True)
+        self.ctx.tasks.run(  # the keyring may be slow or ask to be unlocked: never on the UI thread
+            lambda: vault.load_credentials(provider.id) is not None,
+            lambda known: self._begin() if known else self._ask_credentials(provider),
+            self._begin_failed,
+        )
+
+    def _ask_credentials(self, provider: Provider) -> None:
+        self._busy(False)
+        self.credentials_title.setText(
+            f"<h3>{provider.name} credentials</h3>Enter the client id and secret from {provider.name}'s "
+            "developer portal. You enter them once."
+        )
+        self.pages.setCurrentIndex(CREDENTIALS)
 
     def _save_credentials(self) -> None:
         assert self.provider is not None
         if not self.client_id.text().strip():
             self.credentials_title.setText(f"<h3>{self.provider.name} credentials</h3>The client id is required.")
             return
-        self.ctx.connector.save_credentials(self.provider.id, self.client_id.text(), self.client_secret.text() or None)
+        provider_id, client_id, secret = self.provider.id, self.client_id.text(), self.client_secret.text() or None
         self.client_secret.clear()
-        self._begin()
+        self._busy(True)
+        self.ctx.tasks.run(
+            lambda: self.ctx.connector.save_credentials(provider_id, client_id, secret),
+            lambda _: self._begin(),
+            self._begin_failed,
+        )
+
+    def _busy(self, busy: bool) -> None:
+        self.next_button.setEnabled(not busy)
+        self.save_button.setEnabled(not busy)
+
+    def _begin_failed(self, exc: BaseException) -> None:
+        self._busy(False)
+        self.pick_error.setText(explain(exc, self.provider.name if self.provider else "The provider"))
+        self.pages.setCurrentIndex(PICK)
 
     def _begin(self) -> None:
+        """Bind the loopback receiver and build the consent URL (on a worker: it reads the vault)."""
         assert self.provider is not None
         provider = self.provider
         sandbox = self.ctx.sandbox_url if provider.id == "demo" else self.ctx.sandbox_for_all
-        try:
-            self.pending = self.ctx.connector.begin(provider.id, sandbox=sandbox)
-        except SaldoError as exc:
-            self.pick_error.setText(str(exc))
-            self.pages.setCurrentIndex(PICK)
+        self._busy(True)
+        self.ctx.tasks.run(
+            lambda: self.ctx.connector.begin(provider.id, sandbox=sandbox),
+            self._consent_ready,
+            self._begin_failed,
+        )
+
+    def _consent_ready(self, pending: PendingConsent) -> None:
+        self._busy(False)
+        if not self.isVisible():  # closed while the receiver was being bound
+            pending.close()
             return
+        provider = self.provider
+        assert provider is not None
+        self.pending = pending
         self.consent_title.setText(
             f"<h3>Approve access in your browser</h3>Your browser is open at {provider.name}'s consent page. "
             "Approve access there; Saldo is waiting."
