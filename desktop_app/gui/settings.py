@@ -13,6 +13,7 @@ class SettingsDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
+        self.setMinimumWidth(560)
         form = QFormLayout()
         data = QLabel(str(ctx.data_dir))
         data.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -26,8 +27,8 @@ class SettingsDialog(QDialog):
             self.secrets.setStyleSheet("color: #9a3b2f;")  # a warning: secrets vanish when Saldo closes
         form.addRow("Secrets", self.secrets)
         scheme = QGuiApplication.styleHints().colorScheme()
-        theme = {Qt.ColorScheme.Dark: "dark", Qt.ColorScheme.Light: "light"}.get(scheme, "your system's")
-        form.addRow("Theme", QLabel(f"Follows your system ({theme})"))
+        theme = {Qt.ColorScheme.Dark: " (dark now)", Qt.ColorScheme.Light: " (light now)"}.get(scheme, "")
+        form.addRow("Theme", QLabel(f"Follows your system, light or dark{theme}"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

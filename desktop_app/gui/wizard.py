@@ -90,6 +90,7 @@ class ConnectWizard(QDialog):
             item = QListWidgetItem(f"{provider.name}   ·   {hint}")
             item.setData(Qt.ItemDataRole.UserRole, provider.id)
             self.provider_list.addItem(item)
+        self.provider_list.setSpacing(3)
         self.provider_list.setCurrentRow(0)
         self.provider_list.itemDoubleClicked.connect(lambda _: self._picked())
         layout.addWidget(self.provider_list)
@@ -122,8 +123,14 @@ class ConnectWizard(QDialog):
         form.addRow("Client id", self.client_id)
         form.addRow("Client secret", self.client_secret)
         layout.addLayout(form)
+        self.credentials_error = QLabel("")
+        self.credentials_error.setStyleSheet("color: #9a3b2f;")
+        self.client_id.textChanged.connect(lambda _: self.credentials_error.setText(""))
+        layout.addWidget(self.credentials_error)
         self.where_secrets = QLabel(self.ctx.vault.describe())
         self.where_secrets.setWordWrap(True)
+        if self.ctx.vault.session_only:
+            self.where_secrets.setStyleSheet("color: #9a3b2f;")
         layout.addWidget(self.where_secrets)
         layout.addStretch(1)
         buttons = QHBoxLayout()
@@ -242,6 +249,7 @@ class ConnectWizard(QDialog):
 
     def _ask_credentials(self, provider: Provider) -> None:
         self._busy(False)
+        self.credentials_error.setText("")
         self.credentials_title.setText(
             f"<h3>{provider.name} credentials</h3>Enter the client id and secret from {provider.name}'s "
             "developer portal. You enter them once."
@@ -251,7 +259,7 @@ class ConnectWizard(QDialog):
     def _save_credentials(self) -> None:
         assert self.provider is not None
         if not self.client_id.text().strip():
-            self.credentials_title.setText(f"<h3>{self.provider.name} credentials</h3>The client id is required.")
+            self.credentials_error.setText("The client id is required: copy it from the developer portal.")
             return
         provider_id, client_id, secret = self.provider.id, self.client_id.text(), self.client_secret.text() or None
         self.client_secret.clear()

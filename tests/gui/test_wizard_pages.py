@@ -33,10 +33,11 @@ def test_credentials_are_asked_once_then_consent_follows(
     assert "Tatra banka credentials" in wizard.credentials_title.text()
     assert "this session only" in wizard.where_secrets.text()
     qtbot.mouseClick(wizard.save_button, Qt.MouseButton.LeftButton)
-    assert "client id is required" in wizard.credentials_title.text()
+    assert "client id is required" in wizard.credentials_error.text()
     assert wizard.pages.currentIndex() == CREDENTIALS
     qtbot.keyClicks(wizard.client_id, "saldo-test-client")
     qtbot.keyClicks(wizard.client_secret, "s3cret-value")
+    assert wizard.credentials_error.text() == ""
     screenshot(wizard, "wizard-credentials")
     qtbot.mouseClick(wizard.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.pages.currentIndex() == CONSENT, timeout=10_000)
