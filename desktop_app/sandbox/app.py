@@ -5,13 +5,39 @@ from __future__ import annotations
 import json
 import threading
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
-from desktop_app.sandbox.server import SandboxServer, SandboxState, registered_clients
+from desktop_app.sandbox.server import PROVIDERS, Client, SandboxServer, SandboxState, registered_clients
+
+# Paths below the base URL, per provider (the documented paths under each provider's prefix).
+ENDPOINTS: dict[str, dict[str, str]] = {
+    "demo": {"authorize": "/demo/oauth/authorize", "token": "/demo/oauth/token", "api": "/demo"},
+    "aiia": {"authorize": "/aiia/v1/oauth/connect", "token": "/aiia/v1/oauth/token", "api": "/aiia"},
+    "aritma": {
+        "authorize": "/aritma/{tenant}/connect/authorize",
+        "token": "/aritma/{tenant}/connect/token",
+        "api": "/aritma",
+    },
+    "connectpay": {
+        "authorize": "/connectpay/auth/v1/oauth2/authorize",
+        "token": "/connectpay/auth/v1/oauth2/token",
+        "api": "/connectpay",
+    },
+    "tatrabanka": {
+        "authorize": "/tatrabanka/auth/oauth/v2/authorize",
+        "token": "/tatrabanka/auth/oauth/v2/token",
+        "api": "/tatrabanka",
+    },
+}
 
 
 class Sandbox:
-    """The simulator in a background thread. ``start()`` returns its base URL."""
+    """The simulator in a background thread. ``start()`` returns its base URL.
+
+    `clock` (epoch seconds, default ``time.time``) lets a test fix the sandbox's notion of now,
+    which also fixes the day the synthetic history ends on: same seed + same clock = same data.
+    """
 
     def __init__(
         self,
@@ -22,14 +48,17 @@ class Sandbox:
         fail_rate: float = 0.0,
         latency_ms: int = 0,
         port: int = 0,
+        clock: Callable[[], float] | None = None,
     ) -> None:
-        self.state = SandboxState(seed, transactions, auto_approve, fail_rate, latency_ms)
+        self.state = SandboxState(seed, transactions, auto_approve, fail_rate, latency_ms, clock)
         self._port = port
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
-        self.clients = registered_clients()
+        self.clients: dict[str, Client] = registered_clients()
 
     def start(self) -> str:
+        if self._server is not None:
+            return self.url
         self._server = SandboxServer(("127.0.0.1", self._port), self.state)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="saldo-sandbox", daemon=True
@@ -39,8 +68,13 @@ class Sandbox:
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "not started"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running; call start() first")
+        return self._server.url
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
 
     def stop(self) -> None:
         if self._server is not None:
@@ -49,6 +83,7 @@ class Sandbox:
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._server = None
+        self._thread = None
 
     def __enter__(self) -> Sandbox:
         self.start()
@@ -57,12 +92,30 @@ class Sandbox:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def ground_truth(self, provider: str) -> dict[str, Any]:
-        assert self._server is not None
-        return self._server.ground_truth(provider)
+    # -- conveniences for tests and the GUI ------------------------------------------------
+
+    def endpoint(self, provider: str, which: str, tenant: str = "saldo") -> str:
+        """Absolute URL of ``authorize``, ``token`` or ``api`` (the data base URL) for a provider."""
+        return self.url + ENDPOINTS[provider][which].replace("{tenant}", tenant)
+
+    @property
+    def auto_approve(self) -> bool:
+        return self.state.auto_approve
+
+    @auto_approve.setter
+    def auto_approve(self, value: bool) -> None:
+        self.state.auto_approve = value
+
+    def ground_truth(self, provider: str, customer: str | None = None) -> dict[str, Any]:
+        """What the bank holds now (see the package docstring for the format)."""
+        if provider not in PROVIDERS:
+            raise ValueError(f"unknown provider {provider!r}")
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running; call start() first")
+        return self._server.ground_truth(provider, customer)
 
     def admin(self, what: str, **body: Any) -> dict[str, Any]:
-        """Call an admin endpoint over HTTP, as an external test would."""
+        """POST to an admin endpoint over HTTP, as an external test would."""
         request = urllib.request.Request(  # noqa: S310 (loopback http only)
             f"{self.url}/_admin/{what}",
             data=json.dumps(body).encode(),
@@ -72,3 +125,15 @@ class Sandbox:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback only)
             result: dict[str, Any] = json.loads(response.read())
         return result
+
+    def advance(self, seconds: float = 0, days: float = 0) -> None:
+        """Move the sandbox clock forward (codes and tokens age, pending movements book)."""
+        self.state.advance(seconds + days * 86400)
+
+    def revoke(self, provider: str | None = None, consent_id: str | None = None) -> int:
+        """Revoke consents (all of a provider's, or one): every token of theirs then gets 401."""
+        return self.state.revoke(provider, consent_id)
+
+    def expire(self, provider: str | None = None, consent_id: str | None = None) -> int:
+        """Let consents lapse, as when their validity period ends."""
+        return self.state.expire(provider, consent_id)

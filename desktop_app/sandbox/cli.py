@@ -1,4 +1,8 @@
-"""`saldo sandbox`: run the provider simulator standalone on loopback."""
+"""`saldo sandbox`: run the provider simulator standalone on loopback.
+
+Prints ``sandbox: http://127.0.0.1:PORT`` as its first line on stdout (scripts read it) and
+serves until SIGINT/SIGTERM. ``--dump`` prints the ground truth of every provider as JSON instead.
+"""
 
 from __future__ import annotations
 
@@ -13,15 +17,40 @@ from desktop_app.sandbox.app import Sandbox
 from desktop_app.sandbox.server import PROVIDERS
 
 
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return value
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("sandbox", parents=[common], help="run the provider simulator (Demo Bank and all providers)")
-    p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
-    p.add_argument("--seed", type=int, default=1, help="seed of the synthetic data")
-    p.add_argument("--transactions", type=int, default=2000, metavar="N", help="size of the Demo Bank's history")
+    p = sub.add_parser(
+        "sandbox",
+        parents=[common],
+        help="run the provider simulator (Demo Bank and all providers)",
+        description="Serve the Demo Bank and a simulator of every provider on 127.0.0.1 until stopped.",
+    )
+    p.add_argument("--port", type=_count, default=0, help="port on 127.0.0.1 (default: any free port)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the synthetic data (default: 1)")
+    p.add_argument(
+        "--transactions",
+        type=_count,
+        default=2000,
+        metavar="N",
+        help="size of the Demo Bank's history; other providers get N/5 (default: 2000)",
+    )
     p.add_argument("--auto-approve", action="store_true", help="approve consent at once (scripted runs)")
-    p.add_argument("--fail-rate", type=float, default=0.0, metavar="R", help="share of data calls that fail (0..1)")
-    p.add_argument("--latency-ms", type=int, default=0, metavar="N", help="delay every data call by N ms")
-    p.add_argument("--dump", action="store_true", help="print the ground truth as JSON and exit")
+    p.add_argument("--fail-rate", type=_rate, default=0.0, metavar="R", help="share of data calls that fail (0..1)")
+    p.add_argument("--latency-ms", type=_count, default=0, metavar="N", help="delay every data call by N ms")
+    p.add_argument("--dump", action="store_true", help="print the ground truth of every provider as JSON and exit")
     p.set_defaults(func=run)
 
 
@@ -35,15 +64,17 @@ def run(args: argparse.Namespace) -> int:
         port=args.port,
     )
     url = sandbox.start()
-    if args.dump:
-        json.dump({p: sandbox.ground_truth(p) for p in PROVIDERS}, sys.stdout, indent=1)
-        sys.stdout.write("\n")
-        sandbox.stop()
+    try:
+        if args.dump:
+            json.dump({p: sandbox.ground_truth(p) for p in PROVIDERS}, sys.stdout, indent=1, ensure_ascii=False)
+            sys.stdout.write("\n")
+            return 0
+        print(f"sandbox: {url}", flush=True)
+        print(f"admin: {url}/_admin/state (Ctrl+C stops)", file=sys.stderr, flush=True)
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        stop.wait()
         return 0
-    print(f"sandbox: {url}", flush=True)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
-    sandbox.stop()
-    return 0
+    finally:
+        sandbox.stop()
