@@ -477,7 +477,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         """Maybe misbehave. Raises _Answered when a fault has answered the request."""
         st = self.st
         faults = st.faults
-        if faults.latency_ms:
+        if faults.latency_ms and where == "api":
             time.sleep(faults.latency_ms / 1000)
         with st.lock:
             if where not in faults.where:

@@ -177,3 +177,14 @@ def test_unknown_paths_are_404_json(sandbox: Sandbox, http: httpx2.Client) -> No
 def test_the_clock_can_be_injected() -> None:
     with Sandbox(seed=1, transactions=50, clock=lambda: NOW + 86400 * 365) as sb:
         assert sb.ground_truth("demo")["today"] == "2027-03-14"
+
+
+def test_latency_delays_data_calls_but_not_consent() -> None:
+    with Sandbox(seed=1, transactions=50, latency_ms=250, clock=lambda: NOW) as sb, httpx2.Client(timeout=10) as http:
+        assert http.get(f"{sb.url}/_admin/state").json()["faults"]["latency_ms"] == 250
+        started = time.perf_counter()
+        tokens = demo_tokens(sb, http)
+        assert time.perf_counter() - started < 4 * 0.25  # four calls, none of them delayed
+        started = time.perf_counter()
+        assert http.get(f"{sb.url}/demo/api/accounts", headers=bearer(tokens["access_token"])).status_code == 200
+        assert time.perf_counter() - started >= 0.25
