@@ -16,10 +16,10 @@ import httpx2
 
 from desktop_app.commands.common import add_format_option, emit, open_store
 from desktop_app.core.connect import Connector
-from desktop_app.core.errors import SaldoError
+from desktop_app.core.errors import SaldoError, VaultUnavailable
 from desktop_app.core.providers.registry import PROVIDERS, get_provider
 from desktop_app.core.sync import SyncEngine, SyncProgress, consent_days_left, consent_warning
-from desktop_app.core.vault import Vault, VaultUnavailable
+from desktop_app.core.vault import Vault
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:

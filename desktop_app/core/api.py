@@ -24,54 +24,18 @@ from urllib.parse import urlsplit
 
 import httpx2
 
-from desktop_app.core.errors import SaldoError
-from desktop_app.core.money import MoneyError, loads
+from desktop_app.core.errors import (
+    Cancelled,
+    MalformedResponse,
+    MoneyError,
+    ProviderUnavailable,
+    RateLimited,
+    ReconsentNeeded,
+    RequestRejected,
+)
+from desktop_app.core.money import loads
 
 log = logging.getLogger(__name__)
-
-
-class ProviderError(SaldoError):
-    """Something went wrong talking to a provider. `provider` is its display name."""
-
-    def __init__(self, message: str, provider: str = "") -> None:
-        super().__init__(message)
-        self.provider = provider
-
-
-class ConsentDenied(ProviderError):
-    """The person (or their bank) declined access."""
-
-
-class ReconsentNeeded(ProviderError):
-    """The consent expired or was revoked: the person must approve access again. Data is kept."""
-
-
-class RateLimited(ProviderError):
-    """The provider refuses more requests for now."""
-
-    def __init__(self, message: str, provider: str = "", retry_after: float | None = None) -> None:
-        super().__init__(message, provider)
-        self.retry_after = retry_after
-
-
-class ProviderUnavailable(ProviderError):
-    """The provider kept failing (HTTP 5xx) or could not be reached at all (`unreachable`)."""
-
-    def __init__(self, message: str, provider: str = "", unreachable: bool = False) -> None:
-        super().__init__(message, provider)
-        self.unreachable = unreachable
-
-
-class MalformedResponse(ProviderError):
-    """The provider answered with something Saldo cannot read."""
-
-
-class RequestRejected(ProviderError):
-    """The provider rejected the request itself (a 4xx other than auth and rate limits)."""
-
-
-class Cancelled(SaldoError):
-    """The caller cancelled the work."""
 
 
 class TokenSource(Protocol):
@@ -113,7 +77,8 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 
 _TRANSIENT = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
-_TRANSIENT_NAMES = {"ConnectError", "ConnectTimeout"}
+# Failures that mean the provider could not be reached at all (the machine is offline, or DNS is).
+_UNREACHABLE = (httpx2.ConnectError, httpx2.ConnectTimeout)
 
 
 class ApiClient:
@@ -158,7 +123,9 @@ class ApiClient:
             try:
                 response = self._send(method, url, **kwargs)
             except _TRANSIENT as exc:
-                self._backoff(attempt, None, f"{type(exc).__name__} on {method} {path}")
+                self._backoff(
+                    attempt, None, f"{type(exc).__name__} on {method} {path}", unreachable=isinstance(exc, _UNREACHABLE)
+                )
                 attempt += 1
                 continue
             status = response.status_code
@@ -166,11 +133,7 @@ class ApiClient:
                 refreshed = True
                 continue
             if status == 401 or (status == 403 and _says_consent(response)):
-                raise ReconsentNeeded(
-                    f"{self.provider} no longer accepts Saldo's access: the consent expired or was revoked. "
-                    "Reconnect to continue; your data is kept.",
-                    self.provider,
-                )
+                raise ReconsentNeeded.for_provider(self.provider)
             if status == 429 or status >= 500:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 if attempt + 1 >= self.retry.attempts:
@@ -218,23 +181,23 @@ class ApiClient:
         self.requests += 1
         return self._http.request(method, url, headers=headers, **kwargs)
 
-    def _backoff(self, attempt: int, retry_after: float | None, why: str) -> None:
+    def _backoff(self, attempt: int, retry_after: float | None, why: str, *, unreachable: bool = False) -> None:
         if attempt + 1 >= self.retry.attempts:
             raise ProviderUnavailable(
                 f"{self.provider} could not be reached ({why}); try again later.",
                 self.provider,
-                unreachable=why.split(" ", 1)[0] in _TRANSIENT_NAMES,
+                unreachable=unreachable,
             )
         delay = self.retry.delay(attempt, retry_after)
         log.info("%s: %s; retry %d in %.2fs", self.provider, why, attempt + 1, delay)
         if self._on_retry is not None:
             self._on_retry(why)
         if self.cancel.wait(delay) if delay > 0 else self.cancel.is_set():
-            raise Cancelled("Cancelled.")
+            raise Cancelled()
 
     def _check_cancel(self) -> None:
         if self.cancel.is_set():
-            raise Cancelled("Cancelled.")
+            raise Cancelled()
 
 
 def _says_consent(response: httpx2.Response) -> bool:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import httpx2
 
 from desktop_app.core.api import ApiClient, RetryPolicy
-from desktop_app.core.errors import SaldoError
+from desktop_app.core.errors import CredentialsNeeded, SaldoError
 from desktop_app.core.models import Connection, ConnectionStatus
 from desktop_app.core.oauth.flow import AuthorizationRequest, Callback, build_authorization, parse_pasted_redirect
 from desktop_app.core.oauth.receiver import LoopbackReceiver
@@ -33,10 +33,6 @@ from desktop_app.core.vault import Vault
 log = logging.getLogger(__name__)
 
 CONSENT_TIMEOUT = 300.0
-
-
-class CredentialsNeeded(SaldoError):
-    """The provider needs the client id and secret from its developer portal."""
 
 
 @dataclass
@@ -183,13 +179,15 @@ class Connector:
 
     # -- sessions and disconnecting ------------------------------------------------------
 
-    def token_manager(self, connection: Connection) -> TokenManager:
+    def _token_client(self, connection: Connection) -> TokenClient:
         provider = get_provider(connection.provider)
         endpoints = self.endpoints_for(connection)
-        client = TokenClient(self.http, provider.oauth_profile(endpoints), self.credentials(provider))
+        return TokenClient(self.http, provider.oauth_profile(endpoints), self.credentials(provider))
+
+    def token_manager(self, connection: Connection) -> TokenManager:
         return TokenManager(
             connection.id,
-            client,
+            self._token_client(connection),
             self.vault,
             on_reconsent=lambda cid: self.store.set_connection_status(cid, ConnectionStatus.NEEDS_RECONSENT),
         )
@@ -215,7 +213,7 @@ class Connector:
         tokens = self.vault.load_tokens(connection_id)
         if tokens is not None:
             try:
-                revoked = self.token_manager(connection)._client.revoke(tokens)
+                revoked = self._token_client(connection).revoke(tokens)
             except SaldoError:
                 revoked = False
         self.vault.delete_connection(connection_id)

@@ -1,9 +1,218 @@
-"""The base of every error Saldo explains to a person.
+"""Every error Saldo explains to a person, in one tree, each message written once.
 
-A SaldoError's message is written for the user: one plain sentence, never a secret, never a
+A ``SaldoError``'s message is written for the user: plain sentences, never a secret, never a
 traceback. The CLI prints it as one line; the GUI shows it with the next step to take.
+Anything that is not a ``SaldoError`` is a bug in Saldo, not a problem of the environment
+(the split qutebrowser draws between ``KnownError`` and ``BugError``).
+
+    SaldoError
+    ├── Cancelled                      the person stopped the work
+    ├── MoneyError                     an amount or currency that cannot be exact
+    ├── CredentialsNeeded              a provider needs its client id and secret first
+    ├── UnknownProvider
+    ├── OAuthError                     signing in did not succeed (``code`` says how)
+    │   ├── AccessDenied               the person or the bank declined
+    │   ├── StateMismatch              a redirect of someone else's authorization
+    │   ├── IssuerMismatch             a redirect from another authorization server (RFC 9207)
+    │   ├── InvalidGrant               code or refresh token expired, used or revoked
+    │   ├── InvalidClient              client id or secret refused
+    │   ├── MalformedTokenResponse     the token endpoint sent something unreadable
+    │   ├── ConsentTimeout / ConsentCancelled
+    │   └── PortInUse                  the loopback port is taken
+    ├── ProviderError                  talking to a provider's data API (``provider`` names it)
+    │   ├── ConsentDenied
+    │   ├── ReconsentNeeded            consent expired or revoked; data is kept
+    │   ├── RateLimited
+    │   ├── ProviderUnavailable        5xx, or not reachable at all (``unreachable``)
+    │   ├── MalformedResponse
+    │   └── RequestRejected
+    ├── VaultError / VaultUnavailable  the keyring
+    └── StoreError                     the cache
+        ├── CorruptDatabaseError / DatabaseTooNewError
+        └── DiskFullError
 """
+
+from __future__ import annotations
 
 
 class SaldoError(Exception):
     """An error with a message fit to show to the user."""
+
+
+class Cancelled(SaldoError):
+    """The caller cancelled the work."""
+
+    def __init__(self, message: str = "Cancelled.") -> None:
+        super().__init__(message)
+
+
+class MoneyError(SaldoError, ValueError):
+    """An amount or currency that cannot be represented exactly."""
+
+
+class CredentialsNeeded(SaldoError):
+    """The provider needs the client id and secret from its developer portal."""
+
+    @classmethod
+    def for_provider(cls, provider: str) -> CredentialsNeeded:
+        return cls(f"{provider} needs the client id and secret from its developer portal; enter them first.")
+
+
+class UnknownProvider(SaldoError):
+    """No provider has this id."""
+
+
+# -- signing in ------------------------------------------------------------------------------
+
+
+class OAuthError(SaldoError):
+    """The authorization did not succeed. ``code`` is the OAuth error code or Saldo's own."""
+
+    def __init__(self, message: str, code: str = "error") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class AccessDenied(OAuthError):
+    """The person (or the provider) declined access."""
+
+
+class StateMismatch(OAuthError):
+    """A redirect arrived that does not belong to this authorization: it is ignored."""
+
+
+class IssuerMismatch(StateMismatch):
+    """The redirect names another authorization server than the one asked (RFC 9207)."""
+
+
+class InvalidGrant(OAuthError):
+    """The code or refresh token is expired, used or revoked."""
+
+    @classmethod
+    def for_provider(cls, provider: str, code: str = "invalid_grant") -> InvalidGrant:
+        return cls(
+            f"{provider} no longer accepts this sign-in (it expired, was used already or was revoked). "
+            "Connect again to continue.",
+            code,
+        )
+
+
+class InvalidClient(OAuthError):
+    """The provider does not accept this client id / secret."""
+
+    @classmethod
+    def for_provider(cls, provider: str, code: str = "invalid_client") -> InvalidClient:
+        return cls(
+            f"{provider} did not accept Saldo's client id or secret. Check the credentials from the "
+            "provider's developer portal.",
+            code,
+        )
+
+
+class MalformedTokenResponse(OAuthError):
+    """The token endpoint answered, but not with a token Saldo can read. Nothing was replaced."""
+
+    @classmethod
+    def for_provider(cls, provider: str, status: int) -> MalformedTokenResponse:
+        return cls(
+            f"{provider} answered the sign-in request (HTTP {status}) with something that is not a token; "
+            "Saldo kept the sign-in it had. Try again later.",
+            "malformed",
+        )
+
+
+class ConsentTimeout(OAuthError):
+    """Nobody came back from the browser in time."""
+
+
+class ConsentCancelled(OAuthError):
+    """The person cancelled while Saldo was waiting."""
+
+
+class PortInUse(OAuthError):
+    """The loopback port the provider requires is taken by another program."""
+
+
+# -- provider data APIs ----------------------------------------------------------------------
+
+
+class ProviderError(SaldoError):
+    """Something went wrong talking to a provider. `provider` is its display name."""
+
+    def __init__(self, message: str, provider: str = "") -> None:
+        super().__init__(message)
+        self.provider = provider
+
+
+class ConsentDenied(ProviderError):
+    """The person (or their bank) declined access."""
+
+
+class ReconsentNeeded(ProviderError):
+    """The consent expired or was revoked: the person must approve access again. Data is kept."""
+
+    @classmethod
+    def for_provider(cls, provider: str) -> ReconsentNeeded:
+        return cls(
+            f"{provider} no longer accepts Saldo's access: the consent expired or was revoked. "
+            "Reconnect to continue; your data is kept.",
+            provider,
+        )
+
+
+class RateLimited(ProviderError):
+    """The provider refuses more requests for now."""
+
+    def __init__(self, message: str, provider: str = "", retry_after: float | None = None) -> None:
+        super().__init__(message, provider)
+        self.retry_after = retry_after
+
+
+class ProviderUnavailable(ProviderError):
+    """The provider kept failing (HTTP 5xx) or could not be reached at all (`unreachable`)."""
+
+    def __init__(self, message: str, provider: str = "", unreachable: bool = False) -> None:
+        super().__init__(message, provider)
+        self.unreachable = unreachable
+
+
+class MalformedResponse(ProviderError):
+    """The provider answered with something Saldo cannot read."""
+
+
+class RequestRejected(ProviderError):
+    """The provider rejected the request itself (a 4xx other than auth and rate limits)."""
+
+
+# -- the keyring -----------------------------------------------------------------------------
+
+
+class VaultUnavailable(SaldoError):
+    """No keyring can hold Saldo's secrets on this machine."""
+
+
+class VaultError(SaldoError):
+    """The keyring failed while reading or writing a secret."""
+
+
+# -- the cache -------------------------------------------------------------------------------
+
+
+class StoreError(SaldoError):
+    """The cache could not be read or written."""
+
+
+class CorruptDatabaseError(StoreError):
+    """The file is not a readable Saldo database. It has been left untouched."""
+
+
+class DatabaseTooNewError(StoreError):
+    """The database was written by a newer Saldo than this one."""
+
+
+class DiskFullError(StoreError):
+    """The disk (or the database's size limit) is full; the step was rolled back."""
+
+
+class NotFound(StoreError):
+    """A connection, account or transaction that the cache does not hold."""

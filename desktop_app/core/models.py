@@ -23,6 +23,22 @@ class ConnectionStatus(StrEnum):
     DISCONNECTED = "disconnected"
 
 
+class SyncStatus(StrEnum):
+    """The outcome of one sync of one connection."""
+
+    OK = "ok"
+    PARTIAL = "partial"  # some records could not be read and were skipped
+    NEEDS_RECONSENT = "needs_reconsent"
+    RATE_LIMITED = "rate_limited"
+    OFFLINE = "offline"  # the provider could not be reached at all
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def ok(self) -> bool:
+        return self in (SyncStatus.OK, SyncStatus.PARTIAL)
+
+
 class TransactionStatus(StrEnum):
     BOOKED = "booked"
     PENDING = "pending"

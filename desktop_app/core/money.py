@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
-from desktop_app.core.errors import SaldoError
+from desktop_app.core.errors import MoneyError
 
 # ISO 4217 minor-unit exponents. Everything listed in ``_TWO`` has two decimals.
 _EXPONENT_0 = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
@@ -50,10 +50,6 @@ _EXACT = Context(prec=60, traps=[InvalidOperation])
 _AMOUNT_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _AMOUNT_KEYS = ("value", "amount", "Value", "Amount")
 _CURRENCY_KEYS = ("currency", "Currency", "AmountCurrency", "amountCurrency")
-
-
-class MoneyError(SaldoError, ValueError):
-    """An amount or currency that cannot be represented exactly."""
 
 
 def exponent(currency: str) -> int:

@@ -28,21 +28,22 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
-from desktop_app.core.api import (
-    ApiClient,
+from desktop_app.core.api import ApiClient
+from desktop_app.core.errors import (
     Cancelled,
     ProviderError,
     ProviderUnavailable,
     RateLimited,
     ReconsentNeeded,
+    SaldoError,
 )
-from desktop_app.core.errors import SaldoError
 from desktop_app.core.models import (
     Account,
     BalanceSnapshot,
     Connection,
     ConnectionStatus,
     SyncRun,
+    SyncStatus,
     Transaction,
     TransactionStatus,
     fingerprint,
@@ -71,7 +72,7 @@ class SyncProgress:
 @dataclass(slots=True)
 class SyncResult:
     connection_id: str
-    status: str  # ok | partial | needs_reconsent | rate_limited | offline | failed | cancelled
+    status: SyncStatus
     pages: int = 0
     new: int = 0
     updated: int = 0
@@ -84,7 +85,7 @@ class SyncResult:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("ok", "partial")
+        return self.status.ok
 
     def summary(self) -> str:
         text = f"{self.new} new, {self.updated} updated in {self.pages} pages"
@@ -171,11 +172,11 @@ class SyncEngine:
         """Sync one connection. Never raises for provider trouble: the result says what happened."""
         cancel = cancel or threading.Event()
         connection = self.store.get_connection(connection_id)
-        result = SyncResult(connection_id, "ok")
+        result = SyncResult(connection_id, SyncStatus.OK)
         if unattended:
             allowed = self.next_unattended_sync(connection_id)
             if allowed is not None:
-                result.status = "rate_limited"
+                result.status = SyncStatus.RATE_LIMITED
                 result.next_allowed_at = allowed
                 result.error = f"Daily limit of {self.unattended_per_day} automatic syncs reached."
                 return result
@@ -185,21 +186,21 @@ class SyncEngine:
             session = self._open_session(connection, cancel)
             self._sync_connection(connection, session, result, report, cancel)
         except ReconsentNeeded as exc:
-            result.status, result.error = "needs_reconsent", str(exc)
+            result.status, result.error = SyncStatus.NEEDS_RECONSENT, str(exc)
             self.store.set_connection_status(connection_id, ConnectionStatus.NEEDS_RECONSENT)
         except RateLimited as exc:
-            result.status, result.error = "rate_limited", str(exc)
+            result.status, result.error = SyncStatus.RATE_LIMITED, str(exc)
             if exc.retry_after is not None:
                 result.next_allowed_at = self._clock() + timedelta(seconds=exc.retry_after)
-        except Cancelled:
-            result.status, result.error = "cancelled", "Cancelled."
+        except Cancelled as exc:
+            result.status, result.error = SyncStatus.CANCELLED, str(exc)
         except ProviderUnavailable as exc:
-            result.status, result.error = ("offline" if exc.unreachable else "failed"), str(exc)
+            result.status, result.error = (SyncStatus.OFFLINE if exc.unreachable else SyncStatus.FAILED), str(exc)
         except (ProviderError, SaldoError) as exc:
-            result.status, result.error = "failed", str(exc)
+            result.status, result.error = SyncStatus.FAILED, str(exc)
         finally:
-            if result.status == "ok" and result.problems:
-                result.status = "partial"
+            if result.status is SyncStatus.OK and result.problems:
+                result.status = SyncStatus.PARTIAL
             self._finish(connection, run, result, unattended)
         return result
 
@@ -229,7 +230,7 @@ class SyncEngine:
         )
         for remote, account in zip(remote_accounts, saved, strict=True):
             if cancel.is_set():
-                raise Cancelled("Cancelled.")
+                raise Cancelled()
             assert account.id is not None
             self._sync_account(session, remote, account.id, result, report, cancel)
 
@@ -257,7 +258,7 @@ class SyncEngine:
         occurrences: Counter[tuple[object, ...]] = Counter()
         for page in session.adapter.transactions(session.api, remote, since):
             if cancel.is_set():
-                raise Cancelled("Cancelled.")
+                raise Cancelled()
             rows = [self._to_row(account_id, remote, t, occurrences) for t in page.transactions]
             stored = self.store.upsert_transactions(rows)
             seen.update(r.dedupe_key for r in rows)
@@ -363,7 +364,7 @@ class SyncEngine:
         self.store.finish_sync_run(
             replace(
                 run,
-                status=result.status,
+                status=result.status.value,
                 pages=result.pages,
                 new=result.new,
                 updated=result.updated,
@@ -374,7 +375,8 @@ class SyncEngine:
         )
         current = self.store.get_connection(connection.id)
         if result.ok:
-            current = replace(current, last_synced_at=self._clock())
+            # the status follows the latest outcome: a sync that worked proves the consent is alive
+            current = replace(current, last_synced_at=self._clock(), status=ConnectionStatus.ACTIVE)
         if unattended and result.ok:
             current = replace(current, next_sync_allowed_at=self.next_unattended_sync(connection.id))
         elif result.next_allowed_at is not None:

@@ -21,7 +21,7 @@ import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
 
-from desktop_app.core.errors import SaldoError
+from desktop_app.core.errors import VaultError, VaultUnavailable
 from desktop_app.core.oauth.tokens import ClientCredentials, TokenSet, TokenStore
 
 log = logging.getLogger(__name__)
@@ -29,14 +29,6 @@ log = logging.getLogger(__name__)
 SERVICE = "Saldo"
 CHUNK = 1200
 _INDEX = "saldo-chunks:"
-
-
-class VaultUnavailable(SaldoError):
-    """No keyring can hold Saldo's secrets on this machine."""
-
-
-class VaultError(SaldoError):
-    """The keyring failed while reading or writing a secret."""
 
 
 def backend_name(backend: KeyringBackend) -> str:

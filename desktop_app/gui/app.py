@@ -13,12 +13,12 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app import APP_NAME, __version__
-from desktop_app.core.errors import SaldoError
+from desktop_app.core.errors import SaldoError, VaultUnavailable
 from desktop_app.core.money import NumberFormat
 from desktop_app.core.paths import database_path, resolve_data_dir
 from desktop_app.core.redact import install as install_redaction
 from desktop_app.core.store import Store
-from desktop_app.core.vault import Vault, VaultUnavailable
+from desktop_app.core.vault import Vault
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.tasks import TaskRunner
 from desktop_app.gui.window import MainWindow

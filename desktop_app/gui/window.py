@@ -43,8 +43,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import APP_NAME
-from desktop_app.core.api import ProviderUnavailable
-from desktop_app.core.models import ConnectionStatus, TransactionStatus
+from desktop_app.core.errors import ProviderUnavailable
+from desktop_app.core.models import ConnectionStatus, SyncStatus, TransactionStatus
 from desktop_app.core.money import Money, format_money
 from desktop_app.core.store import AccountBalance, MonthTotals
 from desktop_app.core.sync import SyncProgress, SyncResult, consent_warning
@@ -555,7 +555,7 @@ class MainWindow(QMainWindow):
 
     def _synced(self, results: list[SyncResult]) -> None:
         self._sync_done()
-        unreachable = [r for r in results if r.status == "offline"]
+        unreachable = [r for r in results if r.status is SyncStatus.OFFLINE]
         self.offline_connections = {r.connection_id for r in unreachable}
         if unreachable:
             self.show_offline(datetime.now(UTC))
@@ -565,7 +565,7 @@ class MainWindow(QMainWindow):
         new = sum(r.new for r in results)
         text = f"Synced: {new} new transactions" if results else "Nothing to sync"
         if problems:
-            text += " — " + "; ".join(r.error or r.status for r in problems)
+            text += " — " + "; ".join(r.error or r.status.value for r in problems)
         self.status_text.setText(text)
         self.sync_finished.emit(results)
         self.reload()

@@ -24,9 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.connect import CONSENT_TIMEOUT, PendingConsent
-from desktop_app.core.errors import SaldoError
+from desktop_app.core.errors import AccessDenied, ConsentCancelled, ConsentTimeout, InvalidGrant, SaldoError
 from desktop_app.core.models import Connection
-from desktop_app.core.oauth.flow import AccessDenied, ConsentCancelled, ConsentTimeout, InvalidGrant
 from desktop_app.core.providers.registry import PROVIDERS, Provider
 from desktop_app.core.sync import SyncProgress, SyncResult
 from desktop_app.gui.context import AppContext

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from desktop_app.core.connect import Connector
+from desktop_app.core.errors import AccessDenied, InvalidGrant, StateMismatch
 from desktop_app.core.models import ConnectionStatus
-from desktop_app.core.oauth.flow import AccessDenied, InvalidGrant, StateMismatch
 from tests.e2e.browser import consent
 from tests.e2e.conftest import World
 
@@ -162,7 +162,7 @@ def test_pending_books_under_a_new_id_in_aiia(world: World) -> None:
 
 
 def test_credentials_are_required_where_the_provider_needs_them(world: World) -> None:
-    from desktop_app.core.connect import CredentialsNeeded
+    from desktop_app.core.errors import CredentialsNeeded
 
     assert isinstance(world.connector, Connector)
     with pytest.raises(CredentialsNeeded, match="developer portal"):

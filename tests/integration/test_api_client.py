@@ -12,16 +12,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx2
 import pytest
 
-from desktop_app.core.api import (
-    ApiClient,
+from desktop_app.core.api import ApiClient, RetryPolicy, parse_retry_after
+from desktop_app.core.errors import (
     Cancelled,
     MalformedResponse,
     ProviderUnavailable,
     RateLimited,
     ReconsentNeeded,
     RequestRejected,
-    RetryPolicy,
-    parse_retry_after,
 )
 
 Script = list[tuple[int, dict[str, str], bytes]]

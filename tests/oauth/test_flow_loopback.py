@@ -8,26 +8,30 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx2
 import keyring.backends.fail
 import pytest
 
-from desktop_app.core.api import ReconsentNeeded
-from desktop_app.core.oauth.flow import (
+from desktop_app.core.errors import (
     AccessDenied,
     ConsentCancelled,
     ConsentTimeout,
     InvalidGrant,
     OAuthError,
-    build_authorization,
+    PortInUse,
+    ReconsentNeeded,
+    VaultUnavailable,
 )
+from desktop_app.core.locks import ProcessLocks
+from desktop_app.core.oauth.flow import build_authorization
 from desktop_app.core.oauth.profile import OAuthProfile
-from desktop_app.core.oauth.receiver import LoopbackReceiver, PortInUse
+from desktop_app.core.oauth.receiver import LoopbackReceiver
 from desktop_app.core.oauth.tokens import ClientCredentials, TokenClient, TokenManager
 from desktop_app.core.redact import RedactingFilter, register_secret
-from desktop_app.core.vault import Vault, VaultUnavailable
+from desktop_app.core.vault import Vault
 from tests.oauth.authserver import CLIENT_ID, CLIENT_SECRET, AuthServer
 
 
@@ -218,7 +222,7 @@ class _SharedVault(Vault):
 
 
 def test_refresh_rotates_once_for_two_threads_and_invalid_grant_needs_reconsent(
-    auth_server: AuthServer, http: httpx2.Client
+    auth_server: AuthServer, http: httpx2.Client, tmp_path: Path
 ) -> None:
     profile = profile_for(auth_server)
     request, callback = authorize(auth_server, http, profile)
@@ -229,7 +233,8 @@ def test_refresh_rotates_once_for_two_threads_and_invalid_grant_needs_reconsent(
     auth_server.state.access_lifetime = 3600
     vault.save_tokens("c1", first)
     marked: list[str] = []
-    managers = [TokenManager("c1", client, vault, marked.append) for _ in range(2)]
+    locks = ProcessLocks(tmp_path)  # owned by the app in real use: one per data folder
+    managers = [TokenManager("c1", client, vault, marked.append, locks=locks) for _ in range(2)]
     barrier = threading.Barrier(2)
     got: list[str] = []
 

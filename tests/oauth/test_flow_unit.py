@@ -8,14 +8,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
-from desktop_app.core.oauth.flow import (
-    AccessDenied,
-    OAuthError,
-    StateMismatch,
-    build_authorization,
-    parse_pasted_redirect,
-    validate_callback,
-)
+from desktop_app.core.errors import AccessDenied, OAuthError, StateMismatch
+from desktop_app.core.oauth.flow import build_authorization, parse_pasted_redirect, validate_callback
 from desktop_app.core.oauth.profile import OAuthProfile
 
 AIIA = OAuthProfile(

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core.store import CorruptDatabaseError, DatabaseTooNewError, Store, StoreError, migrations
+from desktop_app.core.errors import CorruptDatabaseError, DatabaseTooNewError, StoreError
+from desktop_app.core.store import Store, migrations
 from desktop_app.core.store.database import connect
 
 

@@ -9,9 +9,10 @@ from decimal import Decimal
 
 import pytest
 
+from desktop_app.core.errors import DiskFullError
 from desktop_app.core.models import BalanceKind, BalanceSnapshot, ConnectionStatus, TransactionStatus
 from desktop_app.core.money import Money
-from desktop_app.core.store import DiskFullError, Store, TxFilter
+from desktop_app.core.store import Store, TxFilter
 from desktop_app.core.store.store import fts_query, sort_key
 from tests.factories import account, connection, tx
 

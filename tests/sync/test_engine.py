@@ -14,7 +14,8 @@ from decimal import Decimal
 
 import pytest
 
-from desktop_app.core.api import ApiClient, ReconsentNeeded
+from desktop_app.core.api import ApiClient
+from desktop_app.core.errors import ReconsentNeeded
 from desktop_app.core.models import BalanceKind, Connection, ConnectionStatus, TransactionStatus, raw_json
 from desktop_app.core.money import Money
 from desktop_app.core.providers.base import Problem, RemoteAccount, RemoteBalance, RemoteTransaction, TxPage

@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from desktop_app.core.api import ApiClient, MalformedResponse, RetryPolicy
+from desktop_app.core.api import ApiClient, RetryPolicy
+from desktop_app.core.errors import MalformedResponse
 from desktop_app.core.models import BalanceKind, TransactionStatus
 from desktop_app.core.money import Money
 from desktop_app.core.providers.aiia import AiiaAdapter

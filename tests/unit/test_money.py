@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from desktop_app.core.errors import MoneyError
 from desktop_app.core.money import (
     CURRENCY_EXPONENTS,
     MAX_MINOR_UNITS,
     Money,
-    MoneyError,
     NumberFormat,
     format_amount,
     format_money,

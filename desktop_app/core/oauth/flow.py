@@ -17,40 +17,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
-from desktop_app.core.errors import SaldoError
+from desktop_app.core.errors import (
+    AccessDenied,
+    OAuthError,
+    StateMismatch,
+)
 from desktop_app.core.oauth.profile import OAuthProfile
-
-
-class OAuthError(SaldoError):
-    """The authorization did not succeed. The message is written for the person."""
-
-    def __init__(self, message: str, code: str = "error") -> None:
-        super().__init__(message)
-        self.code = code
-
-
-class AccessDenied(OAuthError):
-    """The person (or the provider) declined access."""
-
-
-class StateMismatch(OAuthError):
-    """A redirect arrived that does not belong to this authorization: it is ignored."""
-
-
-class InvalidGrant(OAuthError):
-    """The code or refresh token is expired, used or revoked."""
-
-
-class InvalidClient(OAuthError):
-    """The provider does not accept this client id / secret."""
-
-
-class ConsentTimeout(OAuthError):
-    """Nobody came back from the browser in time."""
-
-
-class ConsentCancelled(OAuthError):
-    """The person cancelled while Saldo was waiting."""
 
 
 @dataclass(frozen=True)

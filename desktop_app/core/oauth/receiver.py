@@ -18,15 +18,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from desktop_app.core.oauth.flow import (
-    AuthorizationRequest,
-    Callback,
-    ConsentCancelled,
-    ConsentTimeout,
-    OAuthError,
-    StateMismatch,
-    validate_callback,
-)
+from desktop_app.core.errors import ConsentCancelled, ConsentTimeout, OAuthError, PortInUse, StateMismatch
+from desktop_app.core.oauth.flow import AuthorizationRequest, Callback, validate_callback
 from desktop_app.core.oauth.profile import OAuthProfile
 from desktop_app.core.resources import resource_bytes
 
@@ -34,10 +27,6 @@ log = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT = 5.0
 MAX_LINE = 8192
-
-
-class PortInUse(OAuthError):
-    """The fixed port registered for a provider is taken by another program."""
 
 
 class _Server(ThreadingHTTPServer):

@@ -1,39 +1,57 @@
 """Redeeming codes, refreshing and revoking tokens, and keeping a connection's token fresh.
 
-Client authentication comes in the four variants the providers use: HTTP Basic with a JSON
-body (Aiia), Basic with a form body (ConnectPay, Tatra banka), ``client_secret_post``
-(Aritma) and none with PKCE (the Demo Bank). A code is redeemed once and never retried: a
-reused code can make the provider revoke what it issued (RFC 6749 §4.1.2).
+The OAuth mechanics are authlib's: its protocol client builds the token and revocation
+requests and authenticates the client (``client_secret_basic``, ``client_secret_post``,
+``none``), here on Saldo's own injected ``httpx2.Client``. Saldo adds what the providers need
+beyond the standard: Aiia's Basic header with a JSON body (a custom client-auth method), a
+request-id header on every token request (ConnectPay), ``refresh_token_expires_in`` and
+extra response fields kept. A code is redeemed once and never retried: a reused code can
+make the provider revoke what it issued (RFC 6749 §4.1.2).
 """
 
 from __future__ import annotations
 
-import base64
+import json
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
-from urllib.parse import quote
 
 import httpx2
+from authlib.common.encoding import to_unicode
+from authlib.common.urls import url_decode
+from authlib.integrations.httpx_client.oauth2_client import OAuth2ClientAuth
+from authlib.oauth2.auth import encode_client_secret_basic
+from authlib.oauth2.base import OAuth2Error
+from authlib.oauth2.client import DEFAULT_HEADERS, OAuth2Client
 
-from desktop_app.core.api import ReconsentNeeded
-from desktop_app.core.money import MoneyError, loads
-from desktop_app.core.oauth.flow import AuthorizationRequest, InvalidClient, InvalidGrant, OAuthError
-from desktop_app.core.oauth.profile import OAuthProfile
+from desktop_app.core.errors import InvalidClient, InvalidGrant, MalformedTokenResponse, OAuthError, ReconsentNeeded
+from desktop_app.core.locks import ProcessLocks
+from desktop_app.core.oauth.flow import AuthorizationRequest
+from desktop_app.core.oauth.profile import ClientAuth, OAuthProfile
 
 log = logging.getLogger(__name__)
 
 REFRESH_LEEWAY = 120.0  # seconds before expiry when a token is refreshed ahead of time
+
+# Saldo's names for client authentication, and authlib's.
+_AUTH_METHODS: dict[ClientAuth, str] = {
+    "basic_json": "client_secret_basic_json",
+    "basic_form": "client_secret_basic",
+    "client_secret_post": "client_secret_post",
+    "none": "none",
+}
 
 
 @dataclass(frozen=True)
 class ClientCredentials:
     client_id: str
     client_secret: str | None = None
+
+    def __repr__(self) -> str:  # the secret never shows in a traceback
+        return f"ClientCredentials(client_id={self.client_id!r}, secret={'yes' if self.client_secret else 'no'})"
 
 
 @dataclass(frozen=True)
@@ -58,12 +76,15 @@ class TokenSet:
     def from_dict(cls, data: Mapping[str, Any]) -> TokenSet:
         return cls(**{**data, "extras": dict(data.get("extras") or {})})
 
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(v for v in (self.access_token, self.refresh_token) if v)
+
     def __repr__(self) -> str:  # never show a token in a traceback or log line
         return f"TokenSet(expires_at={self.expires_at}, refresh={'yes' if self.refresh_token else 'no'})"
 
 
 def _seconds(value: Any) -> float | None:
-    """expires_in as sent: an int, a Decimal or a string (ConnectPay's refresh_token_expires_in)."""
+    """expires_in as sent: an int, a float or a string (ConnectPay's refresh_token_expires_in)."""
     if value is None or isinstance(value, bool):
         return None
     try:
@@ -72,32 +93,64 @@ def _seconds(value: Any) -> float | None:
         return None
 
 
+def _basic_with_json_body(
+    client: Any, method: str, uri: str, headers: dict[str, str], body: Any
+) -> tuple[str, dict[str, str], bytes]:
+    """Aiia: HTTP Basic with ``client_id:client_secret`` as given, and the grant as a JSON body."""
+    uri, headers, body = encode_client_secret_basic(client, method, uri, headers, body)
+    fields = dict(url_decode(to_unicode(body or b"")))
+    headers["Content-Type"] = "application/json"
+    return uri, headers, json.dumps(fields).encode()
+
+
+class _Protocol(OAuth2Client):  # type: ignore[misc]
+    """authlib's OAuth 2 client on an injected httpx2.Client (authlib's own one owns its client)."""
+
+    client_auth_class = OAuth2ClientAuth
+
+
 class TokenClient:
     """Talks to one provider's token endpoint on an injected httpx2.Client."""
 
     def __init__(self, http: httpx2.Client, profile: OAuthProfile, credentials: ClientCredentials) -> None:
-        self._http = http
         self.profile = profile
-        self._credentials = credentials
+        method = _AUTH_METHODS[profile.client_auth]
+        self._oauth = _Protocol(
+            http,
+            client_id=credentials.client_id,
+            client_secret=credentials.client_secret,
+            token_endpoint_auth_method=method,
+            revocation_endpoint_auth_method=method,
+        )
+        self._oauth.register_client_auth_method(("client_secret_basic_json", _basic_with_json_body))
 
     def exchange(self, request: AuthorizationRequest, code: str) -> TokenSet:
         """Redeem an authorization code, once."""
-        body: dict[str, str] = {
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": request.redirect_uri,
-        }
-        if request.code_verifier:
-            body["code_verifier"] = request.code_verifier
-        return self._token_request(body, previous=None)
+        extra = {"code_verifier": request.code_verifier} if request.code_verifier else {}
+        return self._token_request(
+            lambda headers: self._oauth.fetch_token(
+                self.profile.token_url,
+                grant_type="authorization_code",
+                code=code,
+                redirect_uri=request.redirect_uri,
+                headers=headers,
+                **extra,
+            ),
+            previous=None,
+        )
 
     def refresh(self, current: TokenSet) -> TokenSet:
         if not current.refresh_token:
             raise InvalidGrant(
                 f"{self.profile.provider} gave no way to renew access; reconnect to continue.", "no_refresh_token"
             )
-        body = {"grant_type": "refresh_token", "refresh_token": current.refresh_token}
-        return self._token_request(body, previous=current)
+        refresh_token = current.refresh_token
+        return self._token_request(
+            lambda headers: self._oauth.refresh_token(
+                self.profile.token_url, refresh_token=refresh_token, headers=headers
+            ),
+            previous=current,
+        )
 
     def revoke(self, tokens: TokenSet) -> bool:
         """Revoke at the provider (RFC 7009) where it offers an endpoint. True if it answered 200."""
@@ -107,86 +160,76 @@ class TokenClient:
             (tokens.refresh_token, "refresh_token") if tokens.refresh_token else (tokens.access_token, "access_token")
         )
         try:
-            response = self._post(self.profile.revocation_url, {"token": token or "", "token_type_hint": hint})
+            response = self._oauth.revoke_token(
+                self.profile.revocation_url, token=token, token_type_hint=hint, headers=self._headers()
+            )
         except httpx2.HTTPError:
             return False
-        return response.status_code == 200
+        return bool(response.status_code == 200)
 
     # -- internals -------------------------------------------------------------------
 
-    def _post(self, url: str, body: dict[str, str]) -> httpx2.Response:
-        headers = {"Accept": "application/json"}
+    def _headers(self) -> dict[str, str]:
+        headers = dict(DEFAULT_HEADERS)
         if self.profile.request_id_header:
             headers[self.profile.request_id_header] = str(uuid.uuid4())
-        creds = self._credentials
-        auth = self.profile.client_auth
-        if auth in ("basic_json", "basic_form"):
-            # RFC 6749 §2.3.1: form-encode id and secret before base64
-            pair = f"{quote(creds.client_id, safe='')}:{quote(creds.client_secret or '', safe='')}"
-            headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode("ascii")
-        elif auth == "client_secret_post":
-            body = {**body, "client_id": creds.client_id, "client_secret": creds.client_secret or ""}
-        else:
-            body = {**body, "client_id": creds.client_id}
-        if auth == "basic_json":
-            return self._http.post(url, json=body, headers=headers)
-        return self._http.post(url, data=body, headers=headers)
+        return headers
 
-    def _token_request(self, body: dict[str, str], previous: TokenSet | None) -> TokenSet:
+    def _token_request(
+        self, send: Callable[[dict[str, str]], Mapping[str, Any]], previous: TokenSet | None
+    ) -> TokenSet:
         provider = self.profile.provider
         try:
-            response = self._post(self.profile.token_url, body)
+            data = send(self._headers())
+        except OAuth2Error as exc:
+            raise _token_error(provider, exc.status_code or 400, str(exc.error or "")) from None
+        except httpx2.HTTPStatusError as exc:
+            raise _token_error(provider, exc.response.status_code, "") from None
         except httpx2.HTTPError as exc:
             raise OAuthError(
                 f"{provider} could not be reached to finish signing in ({type(exc).__name__}).", "unreachable"
             ) from None
-        try:
-            data = loads(response.content) if response.content else {}
-        except (ValueError, MoneyError):
-            data = None
-        if response.status_code != 200 or not isinstance(data, dict) or "error" in data:
-            raise _token_error(provider, response.status_code, data if isinstance(data, dict) else {})
-        if not isinstance(data.get("access_token"), str):
-            raise OAuthError(f"{provider} answered without an access token.", "malformed")
-        now = time.time()
-        expires_in = _seconds(data.get("expires_in"))
-        refresh_in = _seconds(data.get("refresh_token_expires_in"))
-        refresh = data.get("refresh_token")
-        if refresh is None and previous is not None:
-            refresh = previous.refresh_token  # providers that do not rotate keep the old one valid
-        keep = {k: data[k] for k in self.profile.keep_token_fields if k in data}
-        tokens = TokenSet(
-            access_token=data["access_token"],
-            token_type=str(data.get("token_type") or "Bearer"),
-            refresh_token=str(refresh) if refresh else None,
-            expires_at=now + expires_in if expires_in is not None else None,
-            refresh_expires_at=now + refresh_in if refresh_in is not None else None,
-            scope=str(data["scope"]) if isinstance(data.get("scope"), str) else None,
-            extras={**(dict(previous.extras) if previous else {}), **_plain(keep)},
-        )
-        if previous is not None and refresh_in is None:
-            tokens = replace(tokens, refresh_expires_at=previous.refresh_expires_at)
-        return tokens
+        except ValueError:  # a 2xx/4xx whose body is not a JSON object
+            raise MalformedTokenResponse.for_provider(provider, 200) from None
+        if not isinstance(data.get("access_token"), str) or not data["access_token"]:
+            raise MalformedTokenResponse.for_provider(provider, 200)
+        return _token_set(self.profile, dict(data), previous)
+
+
+def _token_set(profile: OAuthProfile, data: dict[str, Any], previous: TokenSet | None) -> TokenSet:
+    now = time.time()
+    expires_in = _seconds(data.get("expires_in"))
+    refresh_in = _seconds(data.get("refresh_token_expires_in"))
+    refresh = data.get("refresh_token")
+    if refresh is None and previous is not None:
+        refresh = previous.refresh_token  # providers that do not rotate keep the old one valid
+    keep = {k: data[k] for k in profile.keep_token_fields if k in data}
+    tokens = TokenSet(
+        access_token=data["access_token"],
+        token_type=str(data.get("token_type") or "Bearer"),
+        refresh_token=str(refresh) if refresh else None,
+        expires_at=now + expires_in if expires_in is not None else None,
+        refresh_expires_at=now + refresh_in if refresh_in is not None else None,
+        scope=str(data["scope"]) if isinstance(data.get("scope"), str) else None,
+        extras={**(dict(previous.extras) if previous else {}), **_plain(keep)},
+    )
+    if previous is not None and refresh_in is None:
+        tokens = replace(tokens, refresh_expires_at=previous.refresh_expires_at)
+    return tokens
 
 
 def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: (str(v) if not isinstance(v, str | int | bool | type(None)) else v) for k, v in values.items()}
 
 
-def _token_error(provider: str, status: int, data: Mapping[str, Any]) -> OAuthError:
-    code = str(data.get("error") or f"http_{status}")
+def _token_error(provider: str, status: int, code: str) -> OAuthError:
+    code = code or f"http_{status}"
     if code == "invalid_grant":
-        return InvalidGrant(
-            f"{provider} no longer accepts this sign-in (it expired, was used already or was revoked). "
-            "Connect again to continue.",
-            code,
-        )
+        return InvalidGrant.for_provider(provider, code)
     if code in ("invalid_client", "unauthorized_client") or status == 401:
-        return InvalidClient(
-            f"{provider} did not accept Saldo's client id or secret. Check the credentials from the "
-            "provider's developer portal.",
-            code,
-        )
+        return InvalidClient.for_provider(provider, code)
+    if status >= 500:
+        return OAuthError(f"{provider} is having trouble signing in (HTTP {status}); try again later.", code)
     return OAuthError(f"{provider} refused the token request ({code}).", code)
 
 
@@ -209,9 +252,6 @@ class TokenManager:
     gone: ``on_reconsent`` is called and ReconsentNeeded raised. Cached data is not touched.
     """
 
-    _locks: dict[str, threading.Lock] = {}
-    _locks_guard = threading.Lock()
-
     def __init__(
         self,
         connection_id: str,
@@ -220,6 +260,7 @@ class TokenManager:
         on_reconsent: Callable[[str], None] | None = None,
         leeway: float = REFRESH_LEEWAY,
         clock: Callable[[], float] = time.time,
+        locks: ProcessLocks | None = None,
     ) -> None:
         self.connection_id = connection_id
         self._client = client
@@ -227,8 +268,7 @@ class TokenManager:
         self._on_reconsent = on_reconsent
         self._leeway = leeway
         self._clock = clock
-        with TokenManager._locks_guard:
-            self._lock = TokenManager._locks.setdefault(connection_id, threading.Lock())
+        self._locks = locks or ProcessLocks(None)
 
     def access_token(self) -> str:
         tokens = self._load()
@@ -251,8 +291,8 @@ class TokenManager:
         return tokens
 
     def _refresh(self, stale: TokenSet, force: bool = False) -> TokenSet:
-        with self._lock:
-            fresh = self._load()
+        with self._locks.hold(f"refresh-{self.connection_id}"):
+            fresh = self._load()  # another thread or process may have refreshed while we waited
             if fresh.access_token != stale.access_token and not fresh.expires_within(self._leeway, self._clock()):
                 return fresh  # someone else refreshed while we waited
             if not force and not fresh.expires_within(self._leeway, self._clock()):
@@ -268,8 +308,4 @@ class TokenManager:
     def _gone(self) -> None:
         if self._on_reconsent is not None:
             self._on_reconsent(self.connection_id)
-        raise ReconsentNeeded(
-            f"{self._client.profile.provider} no longer accepts Saldo's access: the consent expired or was revoked. "
-            "Reconnect to continue; your data is kept.",
-            self._client.profile.provider,
-        )
+        raise ReconsentNeeded.for_provider(self._client.profile.provider)

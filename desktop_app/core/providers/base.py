@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from desktop_app.core.api import ApiClient, MalformedResponse
+from desktop_app.core.api import ApiClient
+from desktop_app.core.errors import MalformedResponse, MoneyError
 from desktop_app.core.models import BalanceKind, TransactionStatus
-from desktop_app.core.money import Money, MoneyError, parse_money
+from desktop_app.core.money import Money, parse_money
 
 
 @dataclass(frozen=True, slots=True)

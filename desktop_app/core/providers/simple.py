@@ -19,7 +19,8 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from desktop_app.core.api import ApiClient, MalformedResponse
+from desktop_app.core.api import ApiClient
+from desktop_app.core.errors import MalformedResponse
 from desktop_app.core.models import BalanceKind, TransactionStatus, raw_json
 from desktop_app.core.providers.base import (
     Problem,

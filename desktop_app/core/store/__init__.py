@@ -1,11 +1,6 @@
 """Saldo's SQLite cache: opening, migrations and the Store API."""
 
-from desktop_app.core.store.database import (
-    CorruptDatabaseError,
-    DatabaseTooNewError,
-    DiskFullError,
-    StoreError,
-)
+from desktop_app.core.errors import CorruptDatabaseError, DatabaseTooNewError, DiskFullError, StoreError
 from desktop_app.core.store.store import AccountBalance, Cursor, MonthTotals, Store, TxFilter, UpsertResult
 
 __all__ = [

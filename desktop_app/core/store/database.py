@@ -14,43 +14,44 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from desktop_app.core.errors import SaldoError
+from desktop_app.core.errors import CorruptDatabaseError, DiskFullError, StoreError
 
 log = logging.getLogger(__name__)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-class StoreError(SaldoError):
-    """The cache could not be read or written."""
+_PRIMARY_MESSAGES = {
+    sqlite3.SQLITE_FULL: "The disk is full{where}; nothing from this step was saved. Free some space and retry.",
+    sqlite3.SQLITE_CORRUPT: "The database file is damaged{where}. It was left untouched.",
+    sqlite3.SQLITE_NOTADB: "The database file is damaged{where}. It was left untouched.",
+    sqlite3.SQLITE_READONLY: "The database cannot be written{where}: check the file's permissions.",
+    sqlite3.SQLITE_BUSY: "The database is busy{where}: is another Saldo running?",
+    sqlite3.SQLITE_LOCKED: "The database is busy{where}: is another Saldo running?",
+    sqlite3.SQLITE_IOERR: "The database could not be read or written{where}: the disk reported an error.",
+    sqlite3.SQLITE_CANTOPEN: "The database cannot be opened{where}: check the folder and its permissions.",
+    sqlite3.SQLITE_PERM: "The database cannot be opened{where}: permission denied.",
+    sqlite3.SQLITE_NOMEM: "Saldo ran out of memory working on the database{where}.",
+}
+_CLASSES: dict[int, type[StoreError]] = {
+    sqlite3.SQLITE_FULL: DiskFullError,
+    sqlite3.SQLITE_CORRUPT: CorruptDatabaseError,
+    sqlite3.SQLITE_NOTADB: CorruptDatabaseError,
+}
 
 
-class CorruptDatabaseError(StoreError):
-    """The file is not a readable Saldo database. It has been left untouched."""
-
-
-class DatabaseTooNewError(StoreError):
-    """The database was written by a newer Saldo than this one."""
-
-
-class DiskFullError(StoreError):
-    """The disk (or the database's size limit) is full; the step was rolled back."""
-
-
-def explain(exc: sqlite3.Error, path: Path | None = None) -> StoreError:
-    """Turn a sqlite3 error into a StoreError a person can act on."""
-    text = str(exc)
-    where = f" ({path})" if path else ""
+def explain(exc: sqlite3.Error, path: Path | None = None) -> Exception:
+    """A StoreError a person can act on for a problem of the environment (by SQLite's result
+    code, never by matching message text); anything else is a bug in Saldo and stays itself."""
     code = getattr(exc, "sqlite_errorcode", None)
-    if code == sqlite3.SQLITE_FULL or "full" in text:
-        return DiskFullError(f"The disk is full{where}; nothing from this step was saved. Free some space and retry.")
-    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
-        return CorruptDatabaseError(f"The database file is damaged{where}: {text}. It was left untouched.")
-    if code == sqlite3.SQLITE_READONLY or "readonly" in text:
-        return StoreError(f"The database cannot be written{where}: check the file's permissions.")
-    if code == sqlite3.SQLITE_BUSY or "locked" in text:
-        return StoreError(f"The database is busy{where}: is another Saldo running?")
-    return StoreError(f"Database error{where}: {text}")
+    if code is None:
+        return exc
+    primary = code & 0xFF  # extended result codes keep the primary code in the low byte
+    template = _PRIMARY_MESSAGES.get(primary)
+    if template is None:
+        return exc
+    where = f" ({path})" if path else ""
+    return _CLASSES.get(primary, StoreError)(template.format(where=where))
 
 
 def _create_private(path: Path) -> None:

@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop_app.core.store.database import DatabaseTooNewError, transaction
+from desktop_app.core.errors import DatabaseTooNewError
+from desktop_app.core.store.database import transaction
 
 if TYPE_CHECKING:  # sqlite-utils costs ~0.1 s to import: only loaded when a migration runs
     import sqlite_utils

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core.errors import DatabaseTooNewError, StoreError
 from desktop_app.core.models import (
     Account,
     BalanceKind,
@@ -32,15 +33,7 @@ from desktop_app.core.models import (
 )
 from desktop_app.core.money import Money
 from desktop_app.core.store import migrations
-from desktop_app.core.store.database import (
-    DatabaseTooNewError,
-    StoreError,
-    check_file,
-    connect,
-    explain,
-    read_user_version,
-    transaction,
-)
+from desktop_app.core.store.database import check_file, connect, explain, read_user_version, transaction
 
 log = logging.getLogger(__name__)
 
