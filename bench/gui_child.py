@@ -20,8 +20,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from bench.sync_child import peak_rss_mb
+from desktop_app.core.app import create_app
 from desktop_app.core.money import NumberFormat
-from desktop_app.core.store import Store
 from desktop_app.core.vault import Vault
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.tasks import TaskRunner
@@ -29,15 +29,8 @@ from desktop_app.gui.window import MainWindow
 
 
 def _window(app: QApplication, data_dir: Path, http: httpx2.Client, sandbox: str | None) -> MainWindow:
-    ctx = AppContext(
-        data_dir=data_dir,
-        store=Store.open(data_dir / "saldo.db"),
-        vault=Vault(None, session_only=True),
-        http=http,
-        tasks=TaskRunner(),
-        numbers=NumberFormat.named("en_GB"),
-        sandbox_url=sandbox,
-    )
+    app = create_app(data_dir, vault=Vault(None, session_only=True), http=http, demo_bank_url=sandbox)
+    ctx = AppContext(app=app, tasks=TaskRunner(), numbers=NumberFormat.named("en_GB"))
     window = MainWindow(ctx, lambda url: True)
     window.show()
     window.ensure_charts()

@@ -12,7 +12,7 @@ from bench.figures import Figure, at_least, at_most, median_ms
 from bench.synthetic import transactions
 from desktop_app.core.models import Account, Connection, Transaction
 from desktop_app.core.store import Store, TxFilter
-from desktop_app.core.store.store import _tx_row
+from desktop_app.core.store.rows import tx_row as _tx_row
 
 ACCOUNTS = 10
 

@@ -10,9 +10,7 @@ from pathlib import Path
 
 import httpx2
 
-from desktop_app.core.connect import Connector
-from desktop_app.core.store import Store
-from desktop_app.core.sync import SyncEngine
+from desktop_app.core.app import create_app
 from desktop_app.core.vault import Vault
 
 
@@ -29,14 +27,14 @@ def peak_rss_mb() -> float:
 def main() -> None:
     sandbox_url, data_dir = sys.argv[1], Path(sys.argv[2])
     with httpx2.Client(timeout=30) as http:
-        store = Store.open(data_dir / "saldo.db")
-        connector = Connector(store, Vault(None, session_only=True), http)
+        app = create_app(data_dir, vault=Vault(None, session_only=True), http=http)
+        store, connector = app.store, app.connector
         pending = connector.begin("demo", sandbox=sandbox_url)
         with httpx2.Client(timeout=30, follow_redirects=True) as browser:
             browser.get(pending.url)  # the sandbox runs with --auto-approve
         connection = connector.finish(pending, pending.wait(30))
         pending.close()
-        engine = SyncEngine(store, connector.open_session)
+        engine = app.engine
         figures = {}
         for label in ("initial", "resync"):
             start = time.perf_counter()
@@ -49,7 +47,7 @@ def main() -> None:
             }
         figures["rss_mb"] = peak_rss_mb()
         figures["cached"] = store.count_transactions()
-        store.close()
+        app.close()
     print(json.dumps(figures))
 
 

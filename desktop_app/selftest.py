@@ -32,10 +32,9 @@ def run_self_test(report_path: str | None = None) -> int:
             import httpx2
             import keyring
 
-            from desktop_app.core.connect import Connector
+            from desktop_app.core.app import create_app
             from desktop_app.core.money import NumberFormat
             from desktop_app.core.resources import resource_text
-            from desktop_app.core.store import Store
             from desktop_app.core.vault import Vault, backend_name
             from desktop_app.sandbox.app import Sandbox
 
@@ -46,9 +45,9 @@ def run_self_test(report_path: str | None = None) -> int:
             step("keyring", backend=report["keyring"], module=type(backend).__module__)
 
             with Sandbox(seed=7, transactions=600, auto_approve=True) as sandbox, httpx2.Client(timeout=15) as http:
-                store = Store.open(data_dir / "saldo.db")
-                connector = Connector(store, Vault(None, session_only=True), http)
-                pending = connector.begin("demo", sandbox=sandbox.url)
+                saldo = create_app(data_dir, vault=Vault(None, session_only=True), http=http, demo_bank_url=sandbox.url)
+                connector, store = saldo.connector, saldo.store
+                pending = connector.begin("demo")
                 try:
                     with httpx2.Client(timeout=15, follow_redirects=True) as browser:
                         answer = browser.get(pending.url)  # the sandbox approves and redirects to the receiver
@@ -58,9 +57,7 @@ def run_self_test(report_path: str | None = None) -> int:
                 connection = connector.finish(pending, callback)
                 step("connect", receiver_status=answer.status_code)
 
-                from desktop_app.core.sync import SyncEngine
-
-                result = SyncEngine(store, connector.open_session).sync(connection.id)
+                result = saldo.engine.sync(connection.id)
                 if not result.ok:
                     raise RuntimeError(f"sync failed: {result.error}")
                 report["transactions"] = store.count_transactions()
@@ -74,15 +71,7 @@ def run_self_test(report_path: str | None = None) -> int:
 
                 app = QApplication.instance() or QApplication(sys.argv[:1])
                 tasks = TaskRunner()
-                ctx = AppContext(
-                    data_dir=data_dir,
-                    store=store,
-                    vault=connector.vault,
-                    http=http,
-                    tasks=tasks,
-                    numbers=NumberFormat.named("en_GB"),
-                    sandbox_url=sandbox.url,
-                )
+                ctx = AppContext(app=saldo, tasks=tasks, numbers=NumberFormat.named("en_GB"))
                 window = MainWindow(ctx, lambda url: True)
                 window.show()
                 deadline = time.monotonic() + 20
@@ -98,7 +87,7 @@ def run_self_test(report_path: str | None = None) -> int:
                 step("window", rows=window.model.rowCount())
                 window.close()
                 tasks.shutdown()
-                store.close()
+                saldo.close()
             report["ok"] = True
         except Exception as exc:  # the report says what failed; the exit code says that it did
             steps.append(

@@ -9,14 +9,20 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from desktop_app.core.paths import database_path, resolve_data_dir
-from desktop_app.core.store import Store
+from desktop_app.core.app import App, create_app, open_vault
 
 FORMATS = ("table", "csv", "json")
 
 
-def open_store(args: argparse.Namespace) -> Store:
-    return Store.open(database_path(resolve_data_dir(args.data_dir)))
+def open_app(args: argparse.Namespace, *, uses_secrets: bool = True) -> App:
+    """Saldo on the data folder of `args`. A command that signs in or syncs (`uses_secrets`)
+    says on stderr when there is no keyring and its secrets last only as long as it runs."""
+
+    def warn(message: str) -> None:
+        if uses_secrets:
+            print(f"saldo: {message} Continuing in session-only mode.", file=sys.stderr)
+
+    return create_app(args.data_dir, vault=open_vault(warn=warn))
 
 
 def add_format_option(parser: argparse.ArgumentParser) -> None:

@@ -7,19 +7,13 @@ import getpass
 import sys
 import threading
 import webbrowser
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx2
-
-from desktop_app.commands.common import add_format_option, emit, open_store
-from desktop_app.core.connect import Connector
-from desktop_app.core.errors import SaldoError, VaultUnavailable
+from desktop_app.commands.common import add_format_option, emit, open_app
+from desktop_app.core.errors import SaldoError
 from desktop_app.core.providers.registry import PROVIDERS, get_provider
-from desktop_app.core.sync import SyncEngine, SyncProgress, consent_days_left, consent_warning
-from desktop_app.core.vault import Vault
+from desktop_app.core.sync import SyncProgress, consent_days_left, consent_warning
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -51,20 +45,6 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=sync)
 
 
-def open_vault() -> Vault:
-    try:
-        return Vault.open()
-    except VaultUnavailable as exc:
-        print(f"saldo: {exc} Continuing in session-only mode.", file=sys.stderr)
-        return Vault(None, session_only=True)
-
-
-@contextmanager
-def connector(args: argparse.Namespace) -> Iterator[Connector]:
-    with open_store(args) as store, httpx2.Client(timeout=httpx2.Timeout(20.0, connect=10.0)) as http:
-        yield Connector(store, open_vault(), http)
-
-
 def providers(args: argparse.Namespace) -> int:
     rows = [{"id": p.id, "name": p.name, "credentials": "needed" if p.needs_credentials else "none"} for p in PROVIDERS]
     emit(rows, ["id", "name", "credentials"], args.format)
@@ -73,7 +53,8 @@ def providers(args: argparse.Namespace) -> int:
 
 def connect(args: argparse.Namespace) -> int:
     provider = get_provider(args.provider)
-    with connector(args) as conn:
+    with open_app(args) as app:
+        conn = app.connector
         if args.client_id or args.client_secret_stdin:
             if not args.client_id:
                 raise SaldoError("--client-secret-stdin needs --client-id too.")
@@ -97,7 +78,7 @@ def connect(args: argparse.Namespace) -> int:
 
 def connections(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
-    with open_store(args) as store:
+    with open_app(args, uses_secrets=False) as app:
         rows = [
             {
                 "id": c.id,
@@ -109,7 +90,7 @@ def connections(args: argparse.Namespace) -> int:
                 "one_time": "yes" if c.one_time else "",
                 "warning": consent_warning(c, now) or "",
             }
-            for c in store.connections()
+            for c in app.store.connections()
         ]
     emit(
         rows, ["id", "provider", "status", "scopes", "consent_expires", "days_left", "one_time", "warning"], args.format
@@ -118,8 +99,8 @@ def connections(args: argparse.Namespace) -> int:
 
 
 def disconnect(args: argparse.Namespace) -> int:
-    with connector(args) as conn:
-        revoked = conn.disconnect(args.connection, keep_data=args.keep_data)
+    with open_app(args) as app:
+        revoked = app.connector.disconnect(args.connection, keep_data=args.keep_data)
     kept = "; cached data kept" if args.keep_data else "; cached data removed"
     print(f"disconnected: {args.connection}{' (revoked at the provider)' if revoked else ''}{kept}")
     return 0
@@ -145,8 +126,8 @@ class _Bar:
 
 def sync(args: argparse.Namespace) -> int:
     cancel = threading.Event()
-    with connector(args) as conn:
-        engine = SyncEngine(conn.store, conn.open_session)
+    with open_app(args) as app:
+        engine = app.engine
         bar = _Bar()
         try:
             if args.connection and not args.all:

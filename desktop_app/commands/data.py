@@ -6,7 +6,7 @@ import argparse
 from datetime import date
 from typing import Any
 
-from desktop_app.commands.common import add_format_option, emit, open_store
+from desktop_app.commands.common import add_format_option, emit, open_app
 from desktop_app.core.models import TransactionStatus
 from desktop_app.core.money import Money, NumberFormat, format_amount
 from desktop_app.core.store import TxFilter
@@ -43,7 +43,8 @@ def _amount(money: Money, fmt: str, numbers: NumberFormat) -> str:
 
 def accounts(args: argparse.Namespace) -> int:
     numbers = NumberFormat.from_system()
-    with open_store(args) as store:
+    with open_app(args, uses_secrets=False) as app:
+        store = app.store
         rows: list[dict[str, Any]] = [
             {
                 "id": str(a.account.id),
@@ -70,7 +71,8 @@ def transactions(args: argparse.Namespace) -> int:
         search=args.search,
     )
     rows: list[dict[str, Any]] = []
-    with open_store(args) as store:
+    with open_app(args, uses_secrets=False) as app:
+        store = app.store
         for t in store.iter_transactions(filt):
             rows.append(
                 {

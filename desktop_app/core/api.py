@@ -43,8 +43,8 @@ class TokenSource(Protocol):
 
     def access_token(self) -> str: ...
 
-    def after_unauthorized(self) -> bool:
-        """Called on a 401. Return True if a new token is ready to retry with once."""
+    def after_unauthorized(self, rejected: str) -> bool:
+        """Called on a 401 for the token `rejected`. True if a newer token is ready to retry with once."""
         ...
 
 
@@ -106,6 +106,7 @@ class ApiClient:
         self.retry = retry or RetryPolicy()
         self.cancel = cancel or threading.Event()
         self._on_retry = on_retry
+        self._sent = ""  # the access token of the last request
         self.requests = 0
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
@@ -129,7 +130,12 @@ class ApiClient:
                 attempt += 1
                 continue
             status = response.status_code
-            if status == 401 and not refreshed and self._tokens is not None and self._tokens.after_unauthorized():
+            if (
+                status == 401
+                and not refreshed
+                and self._tokens is not None
+                and self._tokens.after_unauthorized(self._sent)
+            ):
                 refreshed = True
                 continue
             if status == 401 or (status == 403 and _says_consent(response)):
@@ -175,7 +181,8 @@ class ApiClient:
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx2.Response:
         headers = {"Accept": "application/json", **self._extra}
         if self._tokens is not None:
-            headers["Authorization"] = f"Bearer {self._tokens.access_token()}"
+            self._sent = self._tokens.access_token()
+            headers["Authorization"] = f"Bearer {self._sent}"
         if self._request_id_header:
             headers[self._request_id_header] = str(uuid.uuid4())
         self.requests += 1

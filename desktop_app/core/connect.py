@@ -9,7 +9,6 @@ accounts and history stay and no account appears twice.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import uuid
@@ -20,12 +19,12 @@ import httpx2
 
 from desktop_app.core.api import ApiClient, RetryPolicy
 from desktop_app.core.errors import CredentialsNeeded, SaldoError
-from desktop_app.core.models import Connection, ConnectionStatus
+from desktop_app.core.locks import ProcessLocks
+from desktop_app.core.models import Connection, ConnectionStatus, Endpoints
 from desktop_app.core.oauth.flow import AuthorizationRequest, Callback, build_authorization, parse_pasted_redirect
 from desktop_app.core.oauth.receiver import LoopbackReceiver
 from desktop_app.core.oauth.tokens import ClientCredentials, TokenClient, TokenManager, TokenSet
-from desktop_app.core.providers.registry import Endpoints, Provider, get_provider
-from desktop_app.core.redact import register_secret
+from desktop_app.core.providers.registry import Provider, get_provider
 from desktop_app.core.store import Store
 from desktop_app.core.sync import ProviderSession
 from desktop_app.core.vault import Vault
@@ -67,13 +66,26 @@ class PendingConsent:
 class Connector:
     """Connects providers and opens sessions on them. One per app; thread-safe."""
 
-    def __init__(self, store: Store, vault: Vault, http: httpx2.Client, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        vault: Vault,
+        http: httpx2.Client,
+        *,
+        locks: ProcessLocks | None = None,
+        retry: RetryPolicy | None = None,
+        demo_bank_url: str | None = None,
+        sandbox: str | None = None,
+    ) -> None:
         self.store = store
         self.vault = vault
         self.http = http
         self.retry = retry
-        # The embedded Demo Bank moves to a new port each run: its connections follow it.
-        self.demo_sandbox: str | None = None
+        self.locks = locks or ProcessLocks(None)
+        # The Demo Bank moves to a new port each run: its connections follow it.
+        self.demo_bank_url = demo_bank_url
+        # Development only: every provider answered by a running `saldo sandbox`.
+        self.sandbox = sandbox
 
     # -- credentials -----------------------------------------------------------------
 
@@ -83,19 +95,18 @@ class Connector:
             return ClientCredentials(provider.default_client_id)
         creds = self.vault.load_credentials(provider.id)
         if creds is None:
-            raise CredentialsNeeded(
-                f"{provider.name} needs the client id and secret from its developer portal; enter them first."
-            )
+            raise CredentialsNeeded.for_provider(provider.name)
         return creds
 
     def save_credentials(self, provider_id: str, client_id: str, client_secret: str | None) -> None:
-        register_secret(client_secret)
         self.vault.save_credentials(provider_id, ClientCredentials(client_id.strip(), client_secret))
 
     # -- connecting ------------------------------------------------------------------
 
     def begin(self, provider_id: str, sandbox: str | None = None, reconnect: str | None = None) -> PendingConsent:
         provider = get_provider(provider_id)
+        if sandbox is None:
+            sandbox = self.demo_bank_url if provider.id == "demo" and self.demo_bank_url else self.sandbox
         endpoints = provider.endpoints(sandbox)
         creds = self.credentials(provider)
         connection_id = reconnect or self._reconnectable(provider) or uuid.uuid4().hex[:12]
@@ -115,23 +126,26 @@ class Connector:
         return waiting[0].id if len(waiting) == 1 else None
 
     def finish(self, pending: PendingConsent, callback: Callback) -> Connection:
-        """Redeem the code (once, at once) and record the connection. Tokens go to the vault."""
+        """Redeem the code (once, at once) and record the connection. Tokens go to the vault.
+
+        A new consent that returns accounts Saldo already holds under another connection of
+        the same provider is the same login approved again: it re-consents that connection
+        instead of creating a second one, so no account and no money appears twice.
+        """
         provider = pending.provider
-        register_secret(callback.code)
+        self.vault.redactor.register(callback.code)
         client = TokenClient(self.http, pending.request.profile, self.credentials(provider))
         tokens = client.exchange(pending.request, callback.code)
-        register_secret(tokens.access_token)
-        register_secret(tokens.refresh_token)
-        if provider.one_time:
-            tokens = replace(tokens, refresh_token=None)  # one-time consents are never renewed
-        self.vault.save_tokens(pending.connection_id, tokens)
+        self.vault.redactor.register(tokens.access_token)
+        self.vault.redactor.register(tokens.refresh_token)
+        existing = self._known_connection(pending.connection_id)
+        if existing is None:
+            existing = self._same_login(pending, tokens)
+        connection_id = existing.id if existing else pending.connection_id
+        self.vault.save_tokens(connection_id, tokens)
         now = datetime.now(UTC)
-        try:
-            existing: Connection | None = self.store.get_connection(pending.connection_id)
-        except SaldoError:
-            existing = None
         connection = Connection(
-            id=pending.connection_id,
+            id=connection_id,
             provider=provider.id,
             label=existing.label if existing else provider.name,
             status=ConnectionStatus.ACTIVE,
@@ -143,8 +157,34 @@ class Connector:
             last_synced_at=existing.last_synced_at if existing else None,
         )
         saved = self.store.save_connection(connection)
-        self._remember_endpoints(saved.id, pending.endpoints)
+        self.store.save_endpoints(saved.id, pending.endpoints)
         return saved
+
+    def _known_connection(self, connection_id: str) -> Connection | None:
+        return next((c for c in self.store.connections() if c.id == connection_id), None)
+
+    def _same_login(self, pending: PendingConsent, tokens: TokenSet) -> Connection | None:
+        """The connection of this provider that already holds the accounts this consent shows."""
+        others = [c for c in self.store.connections() if c.provider == pending.provider.id]
+        if not others:
+            return None
+        api = ApiClient(
+            self.http,
+            pending.endpoints.api,
+            pending.provider.name,
+            _FixedToken(tokens.access_token),
+            request_id_header=pending.provider.api_request_id_header,
+            retry=replace(self.retry) if self.retry else None,
+        )
+        try:
+            shown = {r.provider_account_id for r in pending.provider.adapter.accounts(api)}
+        except SaldoError as exc:  # the sync will meet the same trouble and report it
+            log.info("could not list accounts right after consent: %s", exc)
+            return None
+        for connection in others:
+            if shown & {a.provider_account_id for a in self.store.accounts(connection.id)}:
+                return connection
+        return None
 
     def connect(
         self, provider_id: str, *, sandbox: str | None = None, open_url: object = None, timeout: float = CONSENT_TIMEOUT
@@ -158,24 +198,12 @@ class Connector:
         finally:
             pending.close()
 
-    # -- endpoints per connection (not secret; kept beside the tokens' lifetime) -------
-
-    def _remember_endpoints(self, connection_id: str, endpoints: Endpoints) -> None:
-        path = self.store.path.with_name("endpoints.json")
-        with _FILE_LOCK:
-            known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-            known[connection_id] = endpoints.__dict__
-            path.write_text(json.dumps(known, indent=1), encoding="utf-8")
+    # -- endpoints per connection (not secret; kept in the cache with the connection) ------
 
     def endpoints_for(self, connection: Connection) -> Endpoints:
-        if connection.provider == "demo" and self.demo_sandbox:
-            return get_provider("demo").endpoints(self.demo_sandbox)
-        path = self.store.path.with_name("endpoints.json")
-        with _FILE_LOCK:
-            known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        if connection.id in known:
-            return Endpoints(**known[connection.id])
-        return get_provider(connection.provider).endpoints()
+        if connection.provider == "demo" and self.demo_bank_url:
+            return get_provider("demo").endpoints(self.demo_bank_url)
+        return self.store.endpoints(connection.id) or get_provider(connection.provider).endpoints()
 
     # -- sessions and disconnecting ------------------------------------------------------
 
@@ -190,6 +218,7 @@ class Connector:
             self._token_client(connection),
             self.vault,
             on_reconsent=lambda cid: self.store.set_connection_status(cid, ConnectionStatus.NEEDS_RECONSENT),
+            locks=self.locks,
         )
 
     def open_session(self, connection: Connection, cancel: threading.Event) -> ProviderSession:
@@ -221,7 +250,17 @@ class Connector:
         return revoked
 
 
-_FILE_LOCK = threading.Lock()
+class _FixedToken:
+    """A token source for one look at the accounts right after consent (no refresh needed)."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def access_token(self) -> str:
+        return self._token
+
+    def after_unauthorized(self, rejected: str) -> bool:
+        return False
 
 
 def _text(value: object) -> str | None:

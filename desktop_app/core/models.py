@@ -50,6 +50,16 @@ class BalanceKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Endpoints:
+    """Where one connection's provider answers (production, or a simulator in development)."""
+
+    authorize: str
+    token: str
+    api: str
+    revoke: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Connection:
     """One consent a person gave one provider. Tokens live in the vault, never here."""
 

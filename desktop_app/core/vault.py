@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import threading
 from typing import Any
 
@@ -23,6 +24,7 @@ from keyring.backend import KeyringBackend
 
 from desktop_app.core.errors import VaultError, VaultUnavailable
 from desktop_app.core.oauth.tokens import ClientCredentials, TokenSet, TokenStore
+from desktop_app.core.redact import Redactor
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,16 @@ def backend_name(backend: KeyringBackend) -> str:
         "chainer": "system keyring",
     }
     return names.get(module, type(backend).__name__)
+
+
+def _part_names(key: str, index: str) -> list[str]:
+    """The entries holding a long value's parts: ``saldo-chunks:<generation>:<count>``, or the
+    first layout ``saldo-chunks:<count>`` with parts ``key#0``, ``key#1``, …"""
+    spec = index[len(_INDEX) :]
+    generation, _, count = spec.rpartition(":")
+    if generation:
+        return [f"{key}#{generation}.{i}" for i in range(int(count))]
+    return [f"{key}#{i}" for i in range(int(count))]
 
 
 class _Memory:
@@ -65,7 +77,16 @@ class _Memory:
 class Vault(TokenStore):
     """Connection tokens and provider credentials in the keyring (or in memory, session-only)."""
 
-    def __init__(self, backend: KeyringBackend | None, *, session_only: bool = False, chunk: int = CHUNK) -> None:
+    def __init__(
+        self,
+        backend: KeyringBackend | None,
+        *,
+        session_only: bool = False,
+        chunk: int = CHUNK,
+        redactor: Redactor | None = None,
+    ) -> None:
+        # every secret read or written is registered here, so it is masked in any log line
+        self.redactor = redactor or Redactor()
         self._backend: Any = _Memory() if session_only or backend is None else backend
         self.session_only = session_only or backend is None
         self._name = "this session only" if self.session_only else backend_name(backend)  # type: ignore[arg-type]
@@ -73,7 +94,7 @@ class Vault(TokenStore):
         self._lock = threading.RLock()
 
     @classmethod
-    def open(cls, backend: KeyringBackend | None = None) -> Vault:
+    def open(cls, backend: KeyringBackend | None = None, *, redactor: Redactor | None = None) -> Vault:
         """The system keyring, probed once; VaultUnavailable if it cannot hold secrets."""
         backend = backend or keyring.get_keyring()
         name = backend_name(backend)
@@ -89,7 +110,7 @@ class Vault(TokenStore):
                 f"The system keyring ({name}) is not usable: {type(exc).__name__}. Unlock it or continue "
                 "in session-only mode."
             ) from None
-        return cls(backend)
+        return cls(backend, redactor=redactor)
 
     def describe(self) -> str:
         if self.session_only:
@@ -104,30 +125,38 @@ class Vault(TokenStore):
     def _get(self, key: str) -> str | None:
         with self._lock:
             try:
-                value = self._backend.get_password(SERVICE, key)
-                if value is None or not value.startswith(_INDEX):
-                    return value  # type: ignore[no-any-return]
-                count = int(value[len(_INDEX) :])
-                parts = [self._backend.get_password(SERVICE, f"{key}#{i}") for i in range(count)]
+                for _ in range(3):  # another process may be replacing a chunked value right now
+                    index = self._backend.get_password(SERVICE, key)
+                    if index is None or not index.startswith(_INDEX):
+                        return index  # type: ignore[no-any-return]
+                    parts = [self._backend.get_password(SERVICE, name) for name in _part_names(key, index)]
+                    if all(p is not None for p in parts):
+                        return "".join(parts)
+                    if self._backend.get_password(SERVICE, key) == index:
+                        break  # the index did not move: the value really is incomplete
             except (keyring.errors.KeyringError, OSError) as exc:
                 raise VaultError(f"Could not read from the keyring ({self._name}): {type(exc).__name__}.") from None
-            if any(p is None for p in parts):
-                raise VaultError(f"A secret in the keyring ({self._name}) is incomplete; reconnect to replace it.")
-            return "".join(p for p in parts if p is not None)
+            raise VaultError(f"A secret in the keyring ({self._name}) is incomplete; reconnect to replace it.")
 
     def _set(self, key: str, value: str) -> None:
+        """Replace a value so that a reader in another process sees the old one or the new one,
+        never nothing: the entry is overwritten in place, and a long value's new parts are
+        written under a fresh generation before the index switches to them."""
         with self._lock:
-            self._delete(key)
             try:
+                old = self._backend.get_password(SERVICE, key)
                 if len(value) <= self._chunk:
                     self._backend.set_password(SERVICE, key, value)
-                    return
-                parts = [value[i : i + self._chunk] for i in range(0, len(value), self._chunk)]
-                for i, part in enumerate(parts):
-                    self._backend.set_password(SERVICE, f"{key}#{i}", part)
-                self._backend.set_password(SERVICE, key, f"{_INDEX}{len(parts)}")
+                else:
+                    generation = secrets.token_hex(4)
+                    parts = [value[i : i + self._chunk] for i in range(0, len(value), self._chunk)]
+                    for i, part in enumerate(parts):
+                        self._backend.set_password(SERVICE, f"{key}#{generation}.{i}", part)
+                    self._backend.set_password(SERVICE, key, f"{_INDEX}{generation}:{len(parts)}")
             except (keyring.errors.KeyringError, OSError) as exc:
                 raise VaultError(f"Could not write to the keyring ({self._name}): {type(exc).__name__}.") from None
+            if old and old.startswith(_INDEX):
+                self._delete_names(_part_names(key, old))
 
     def _delete(self, key: str) -> None:
         with self._lock:
@@ -135,24 +164,32 @@ class Vault(TokenStore):
                 value = self._backend.get_password(SERVICE, key)
             except (keyring.errors.KeyringError, OSError):
                 value = None
-            count = int(value[len(_INDEX) :]) if value and value.startswith(_INDEX) else 0
-            for name in [*(f"{key}#{i}" for i in range(count)), key]:
-                try:
-                    self._backend.delete_password(SERVICE, name)
-                except keyring.errors.PasswordDeleteError:
-                    pass
-                except (keyring.errors.KeyringError, OSError) as exc:
-                    raise VaultError(
-                        f"Could not delete from the keyring ({self._name}): {type(exc).__name__}."
-                    ) from None
+            parts = _part_names(key, value) if value and value.startswith(_INDEX) else []
+            self._delete_names([*parts, key])
+
+    def _delete_names(self, names: list[str]) -> None:
+        for name in names:
+            try:
+                self._backend.delete_password(SERVICE, name)
+            except keyring.errors.PasswordDeleteError:
+                pass
+            except (keyring.errors.KeyringError, OSError) as exc:
+                raise VaultError(f"Could not delete from the keyring ({self._name}): {type(exc).__name__}.") from None
 
     # -- what Saldo keeps --------------------------------------------------------------
 
     def load_tokens(self, connection_id: str) -> TokenSet | None:
         value = self._get(f"connection:{connection_id}")
-        return TokenSet.from_dict(json.loads(value)) if value else None
+        if not value:
+            return None
+        tokens = TokenSet.from_dict(json.loads(value))
+        for secret in tokens.secrets():
+            self.redactor.register(secret)
+        return tokens
 
     def save_tokens(self, connection_id: str, tokens: TokenSet) -> None:
+        for secret in tokens.secrets():
+            self.redactor.register(secret)
         self._set(f"connection:{connection_id}", json.dumps(tokens.to_dict(), separators=(",", ":")))
 
     def delete_connection(self, connection_id: str) -> None:
@@ -160,9 +197,14 @@ class Vault(TokenStore):
 
     def load_credentials(self, provider_id: str) -> ClientCredentials | None:
         value = self._get(f"client:{provider_id}")
-        return ClientCredentials(**json.loads(value)) if value else None
+        if not value:
+            return None
+        credentials = ClientCredentials(**json.loads(value))
+        self.redactor.register(credentials.client_secret)
+        return credentials
 
     def save_credentials(self, provider_id: str, credentials: ClientCredentials) -> None:
+        self.redactor.register(credentials.client_secret)
         self._set(
             f"client:{provider_id}",
             json.dumps({"client_id": credentials.client_id, "client_secret": credentials.client_secret}),

@@ -7,18 +7,15 @@ import os
 import sys
 import time
 
-import httpx2
 from PySide6.QtCore import QEvent, QObject, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app import APP_NAME, __version__
-from desktop_app.core.errors import SaldoError, VaultUnavailable
+from desktop_app.core.app import App, create_app, open_vault
+from desktop_app.core.errors import SaldoError
 from desktop_app.core.money import NumberFormat
-from desktop_app.core.paths import database_path, resolve_data_dir
-from desktop_app.core.redact import install as install_redaction
-from desktop_app.core.store import Store
-from desktop_app.core.vault import Vault
+from desktop_app.core.redact import Redactor
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.tasks import TaskRunner
 from desktop_app.gui.window import MainWindow
@@ -69,35 +66,17 @@ class _FirstPaint(QObject):
         return False
 
 
-def open_vault() -> Vault:
-    try:
-        return Vault.open()
-    except VaultUnavailable as exc:
-        log.warning("%s", exc)
-        return Vault(None, session_only=True)
-
-
-def build_context(data_dir: str | None, tasks: TaskRunner) -> AppContext:
-    """The context with a placeholder vault: the keyring is probed on a worker (`open_vault`)."""
-    folder = resolve_data_dir(data_dir)
-    store = Store.open(database_path(folder))
-    return AppContext(
-        data_dir=folder,
-        store=store,
-        vault=Vault(None, session_only=True),
-        vault_ready=False,
-        http=httpx2.Client(timeout=httpx2.Timeout(20.0, connect=10.0)),
-        tasks=tasks,
-        numbers=numbers_from_qt(),
-        sandbox_for_all=os.environ.get("SALDO_SANDBOX_URL") or None,
-    )
+def build_app(data_dir: str | None, redactor: Redactor) -> App:
+    """Runs on a worker: probing the keyring can wait on D-Bus or an unlock prompt."""
+    return create_app(data_dir, vault=open_vault(redactor), sandbox=os.environ.get("SALDO_SANDBOX_URL") or None)
 
 
 class DemoBank:
-    """The embedded Demo Bank: built and started on a worker after the window has painted."""
+    """The embedded Demo Bank: started on a worker after the window has painted."""
 
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
+    def __init__(self, app: App, tasks: TaskRunner) -> None:
+        self.app = app
+        self.tasks = tasks
         self.sandbox: object | None = None
 
     def start(self) -> None:
@@ -108,43 +87,66 @@ class DemoBank:
             sandbox.start()
             return sandbox
 
-        self.ctx.tasks.run(build, self._started, lambda exc: log.warning("Demo Bank did not start: %s", exc))
+        self.tasks.run(build, self._started, lambda exc: log.warning("Demo Bank did not start: %s", exc))
 
     def _started(self, sandbox: object) -> None:
         self.sandbox = sandbox
-        self.ctx.set_sandbox(sandbox.url)  # type: ignore[attr-defined]
+        self.app.use_demo_bank(sandbox.url)  # type: ignore[attr-defined]
 
     def stop(self) -> None:
         if self.sandbox is not None:
             self.sandbox.stop()  # type: ignore[attr-defined]
 
 
+class _Startup(QObject):
+    """Builds the app on a worker, then opens the main window with everything ready."""
+
+    def __init__(self, qt: QApplication, data_dir: str | None, tasks: TaskRunner) -> None:
+        super().__init__(qt)
+        self.qt = qt
+        self.tasks = tasks
+        self.window: MainWindow | None = None
+        self.demo: DemoBank | None = None
+        self.app: App | None = None
+        self.redactor = Redactor()
+        self.redactor.install()  # masks secrets in anything logged while the app is built
+        tasks.run(lambda: build_app(data_dir, self.redactor), self._ready, self._failed)
+
+    def _ready(self, app: App) -> None:
+        self.app = app
+        ctx = AppContext(app=app, tasks=self.tasks, numbers=numbers_from_qt())
+        self.window = MainWindow(ctx, lambda url: QDesktopServices.openUrl(QUrl(url)))
+        _FirstPaint(self.window, exit_after=os.environ.get("SALDO_EXIT_AFTER_FIRST_PAINT") == "1")
+        self.window.show()
+        self.demo = DemoBank(app, self.tasks)
+        QTimer.singleShot(300, self.demo.start)  # after the first paint: nothing competes with start-up
+
+    def _failed(self, exc: BaseException) -> None:
+        QMessageBox.critical(
+            None, APP_NAME, str(exc) if isinstance(exc, SaldoError) else f"Saldo could not start: {exc}"
+        )
+        self.qt.exit(1)
+
+    def shutdown(self) -> None:
+        if self.window is not None:
+            self.window.cancel_sync()
+        self.tasks.shutdown()
+        if self.demo is not None:
+            self.demo.stop()
+        if self.app is not None:
+            self.app.close()
+        self.redactor.uninstall()
+
+
 def run_gui(data_dir: str | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
-    install_redaction()
-    app = QApplication.instance() or QApplication(sys.argv)
-    assert isinstance(app, QApplication)
-    app.setApplicationName(APP_NAME)
-    app.setApplicationVersion(__version__)
+    qt = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(qt, QApplication)
+    qt.setApplicationName(APP_NAME)
+    qt.setApplicationVersion(__version__)
     QGuiApplication.setDesktopFileName("saldo")
-    tasks = TaskRunner()
+    startup = _Startup(qt, data_dir, TaskRunner())
     try:
-        ctx = build_context(data_dir, tasks)
-    except SaldoError as exc:
-        QMessageBox.critical(None, APP_NAME, str(exc))
-        return 1
-    demo = DemoBank(ctx)
-    window = MainWindow(ctx, lambda url: QDesktopServices.openUrl(QUrl(url)))
-    _FirstPaint(window, exit_after=os.environ.get("SALDO_EXIT_AFTER_FIRST_PAINT") == "1")
-    window.show()
-    # Probing the keyring can wait on D-Bus or an unlock prompt: never on the UI thread.
-    tasks.run(open_vault, window.vault_opened, lambda exc: window.vault_opened(Vault(None, session_only=True)))
-    QTimer.singleShot(300, demo.start)  # after the first paint: nothing competes with start-up
-    try:
-        return app.exec()
+        return qt.exec()
     finally:
-        window.cancel_sync()
-        tasks.shutdown()
-        demo.stop()
-        ctx.http.close()
-        ctx.store.close()
+        startup.shutdown()

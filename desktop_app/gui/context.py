@@ -1,15 +1,17 @@
-"""What the windows share: the cache, the vault, the connector, the sync engine, the runner.
+"""What the windows share: the assembled app, the background-task runner and the number format.
 
-Built once by the app and passed to each window (no globals), so tests build their own.
+Built once, after the app itself is built, and passed to each window (no globals), so tests
+build their own. Immutable: every part is ready when a window receives it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx2
 
+from desktop_app.core.app import App
 from desktop_app.core.connect import Connector
 from desktop_app.core.money import NumberFormat
 from desktop_app.core.store import Store
@@ -18,33 +20,33 @@ from desktop_app.core.vault import Vault
 from desktop_app.gui.tasks import TaskRunner
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class AppContext:
-    data_dir: Path
-    store: Store
-    vault: Vault
-    http: httpx2.Client
+    app: App
     tasks: TaskRunner
     numbers: NumberFormat
-    sandbox_url: str | None = None  # the embedded Demo Bank
-    sandbox_for_all: str | None = None  # point every provider at a sandbox (development)
-    # False while the system keyring is still being probed (on a worker, after the first paint):
-    # nothing may read or write secrets until `set_vault` has run.
-    vault_ready: bool = True
-    connector: Connector = field(init=False)
-    engine: SyncEngine = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.connector = Connector(self.store, self.vault, self.http)
-        self.connector.demo_sandbox = self.sandbox_url
-        self.engine = SyncEngine(self.store, self.connector.open_session)
+    # The parts of the app the windows use, by their usual names.
+    @property
+    def store(self) -> Store:
+        return self.app.store
 
-    def set_vault(self, vault: Vault) -> None:
-        """The probed keyring (or the session-only vault) replaces the placeholder."""
-        self.vault = vault
-        self.connector.vault = vault
-        self.vault_ready = True
+    @property
+    def vault(self) -> Vault:
+        return self.app.vault
 
-    def set_sandbox(self, url: str) -> None:
-        self.sandbox_url = url
-        self.connector.demo_sandbox = url
+    @property
+    def connector(self) -> Connector:
+        return self.app.connector
+
+    @property
+    def engine(self) -> SyncEngine:
+        return self.app.engine
+
+    @property
+    def data_dir(self) -> Path:
+        return self.app.data_dir
+
+    @property
+    def http(self) -> httpx2.Client:
+        return self.app.http

@@ -18,12 +18,9 @@ class SettingsDialog(QDialog):
         data = QLabel(str(ctx.data_dir))
         data.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("Your data", data)
-        if ctx.vault_ready:
-            self.secrets = QLabel(ctx.vault.describe())
-        else:
-            self.secrets = QLabel("Checking the system keyring…")
+        self.secrets = QLabel(ctx.vault.describe())
         self.secrets.setWordWrap(True)
-        if ctx.vault_ready and ctx.vault.session_only:
+        if ctx.vault.session_only:
             self.secrets.setStyleSheet("color: #9a3b2f;")  # a warning: secrets vanish when Saldo closes
         form.addRow("Secrets", self.secrets)
         scheme = QGuiApplication.styleHints().colorScheme()

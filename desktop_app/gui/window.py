@@ -48,7 +48,6 @@ from desktop_app.core.models import ConnectionStatus, SyncStatus, TransactionSta
 from desktop_app.core.money import Money, format_money
 from desktop_app.core.store import AccountBalance, MonthTotals
 from desktop_app.core.sync import SyncProgress, SyncResult, consent_warning
-from desktop_app.core.vault import Vault
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.series import total_series
 from desktop_app.gui.table import TransactionsModel
@@ -102,6 +101,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self._restore_state()
         self.reload()
+        self.note_session_only()
 
     # -- layout ------------------------------------------------------------------------
 
@@ -350,21 +350,14 @@ class MainWindow(QMainWindow):
         self.data_loaded.emit()
 
     def _update_actions(self) -> None:
-        """Nothing to sync, export or search before a connection; no connecting before the keyring."""
-        ready = self.ctx.vault_ready
-        self.sync_action.setEnabled(self.has_connections and ready)
+        """Nothing to sync, export or search before a connection."""
+        self.sync_action.setEnabled(self.has_connections)
         self.export_action.setEnabled(self.has_connections)
         self.search.setEnabled(self.has_connections)
-        self.connect_action.setEnabled(ready)
-        self.try_demo.setEnabled(ready)
-        self.connect_bank.setEnabled(ready)
-        self.try_demo.setToolTip("" if ready else "Checking the system keyring…")
 
-    def vault_opened(self, vault: Vault) -> None:
-        """The keyring was probed on a worker: secrets can be read and written from now on."""
-        self.ctx.set_vault(vault)
-        self._update_actions()
-        if vault.session_only:
+    def note_session_only(self) -> None:
+        """Say once, quietly, that there is no keyring (Settings says more)."""
+        if self.ctx.vault.session_only:
             self.status_text.setText("No system keyring: connections last for this session only (see Settings).")
 
     def _chart_currency(self) -> str | None:
@@ -525,7 +518,7 @@ class MainWindow(QMainWindow):
         return wizard
 
     def sync_all(self) -> None:
-        if self.sync_task is not None or not self.ctx.vault_ready:
+        if self.sync_task is not None:
             return
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)

@@ -282,10 +282,9 @@ class ConnectWizard(QDialog):
         """Bind the loopback receiver and build the consent URL (on a worker: it reads the vault)."""
         assert self.provider is not None
         provider = self.provider
-        sandbox = self.ctx.sandbox_url if provider.id == "demo" else self.ctx.sandbox_for_all
         self._busy(True)
         self.ctx.tasks.run(
-            lambda: self.ctx.connector.begin(provider.id, sandbox=sandbox),
+            lambda: self.ctx.connector.begin(provider.id),
             self._consent_ready,
             self._begin_failed,
         )

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from desktop_app.core.app import create_app
 from desktop_app.core.connect import Connector
 from desktop_app.core.models import Connection
 from desktop_app.core.store import Store
@@ -69,11 +70,5 @@ class World:
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     with Sandbox(seed=7, transactions=1500) as sandbox, httpx2.Client(timeout=10) as http:
-        store = Store.open(tmp_path / "saldo.db")
-        vault = Vault(None, session_only=True)
-        connector = Connector(store, vault, http)
-        engine = SyncEngine(store, connector.open_session)
-        try:
-            yield World(sandbox, store, vault, connector, engine)
-        finally:
-            store.close()
+        with create_app(tmp_path, vault=Vault(None, session_only=True), http=http) as app:
+            yield World(sandbox, app.store, app.vault, app.connector, app.engine)

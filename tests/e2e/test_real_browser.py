@@ -8,9 +8,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from desktop_app.core.connect import Connector
-from desktop_app.core.store import Store
-from desktop_app.core.sync import SyncEngine
+from desktop_app.core.app import create_app
 from desktop_app.core.vault import Vault
 from desktop_app.sandbox.app import Sandbox
 from tests.conftest import require_binary
@@ -32,8 +30,8 @@ FLAGS = [
 def test_chromium_completes_the_demo_bank_consent(tmp_path: Path) -> None:
     chromium = require_binary("chromium")
     with Sandbox(seed=2, transactions=300, auto_approve=True) as sandbox, httpx2.Client(timeout=10) as http:
-        store = Store.open(tmp_path / "saldo.db")
-        connector = Connector(store, Vault(None, session_only=True), http)
+        app = create_app(tmp_path, vault=Vault(None, session_only=True), http=http)
+        store, connector = app.store, app.connector
         pending = connector.begin("demo", sandbox=sandbox.url)
         browser = subprocess.Popen(
             [chromium, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", pending.url],
@@ -47,9 +45,9 @@ def test_chromium_completes_the_demo_bank_consent(tmp_path: Path) -> None:
             browser.wait(timeout=30)
             pending.close()
         connection = connector.finish(pending, callback)
-        assert SyncEngine(store, connector.open_session).sync(connection.id).ok
+        assert app.engine.sync(connection.id).ok
         assert store.count_transactions() > 100
-        store.close()
+        app.close()
 
 
 def test_chromium_clicks_approve_on_the_consent_page(tmp_path: Path) -> None:
@@ -65,8 +63,8 @@ def test_chromium_clicks_approve_on_the_consent_page(tmp_path: Path) -> None:
     for flag in (*FLAGS, f"--user-data-dir={tmp_path / 'profile'}"):
         options.add_argument(flag)
     with Sandbox(seed=5, transactions=300) as sandbox, httpx2.Client(timeout=10) as http:
-        store = Store.open(tmp_path / "saldo.db")
-        connector = Connector(store, Vault(None, session_only=True), http)
+        app = create_app(tmp_path, vault=Vault(None, session_only=True), http=http)
+        store, connector = app.store, app.connector
         connector.save_credentials("tatrabanka", "tatrabanka-client", "tatrabanka-secret")
         pending = connector.begin("tatrabanka", sandbox=sandbox.url)
         browser = webdriver.Chrome(service=Service(driver_path), options=options)
@@ -83,6 +81,6 @@ def test_chromium_clicks_approve_on_the_consent_page(tmp_path: Path) -> None:
             browser.quit()
             pending.close()
         connection = connector.finish(pending, callback)
-        assert SyncEngine(store, connector.open_session).sync(connection.id).ok
+        assert app.engine.sync(connection.id).ok
         assert len(store.accounts(connection.id)) == 1
-        store.close()
+        app.close()

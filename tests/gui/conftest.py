@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from desktop_app.core.app import create_app
 from desktop_app.core.money import NumberFormat
-from desktop_app.core.store import Store
 from desktop_app.core.vault import Vault
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.tasks import TaskRunner
@@ -57,21 +57,13 @@ def sandbox() -> Iterator[Sandbox]:
 
 @pytest.fixture
 def ctx(tmp_path: Path, sandbox: Sandbox) -> Iterator[AppContext]:
-    store = Store.open(tmp_path / "saldo.db")
     tasks = TaskRunner()
-    with httpx2.Client(timeout=10) as http:
-        context = AppContext(
-            data_dir=tmp_path,
-            store=store,
-            vault=Vault(None, session_only=True),
-            http=http,
-            tasks=tasks,
-            numbers=NumberFormat.named("en_GB"),
-            sandbox_url=sandbox.url,
-        )
-        yield context
+    with (
+        httpx2.Client(timeout=10) as http,
+        create_app(tmp_path, vault=Vault(None, session_only=True), http=http, demo_bank_url=sandbox.url) as app,
+    ):
+        yield AppContext(app=app, tasks=tasks, numbers=NumberFormat.named("en_GB"))
         tasks.shutdown()
-    store.close()
 
 
 @pytest.fixture

@@ -107,7 +107,7 @@ def _filled(ctx: AppContext) -> int:
 def test_offline_start_shows_cache_and_a_quiet_banner(qtbot: QtBot, ctx: AppContext, browser: FakeBrowser) -> None:
     _filled(ctx)
     ctx.store.save_connection(replace(ctx.store.get_connection("c1"), provider="demo"))
-    ctx.connector.demo_sandbox = "http://127.0.0.1:9"  # nothing listens there
+    ctx.app.use_demo_bank("http://127.0.0.1:9")  # nothing listens there
     ctx.connector.retry = RetryPolicy(attempts=2, base_delay=0.01)
     ctx.vault.save_tokens("c1", TokenSet(access_token="still-valid", expires_at=time.time() + 3600))
     win = MainWindow(ctx, browser)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.vault import Vault
-from desktop_app.gui.context import AppContext
 from desktop_app.gui.settings import SettingsDialog
+from desktop_app.gui.tasks import TaskRunner
 from desktop_app.gui.window import MainWindow
 from desktop_app.gui.wizard import CONSENT, CREDENTIALS, PICK
 from desktop_app.sandbox.app import Sandbox
@@ -27,7 +31,7 @@ def test_provider_list_starts_with_the_demo_bank(qtbot: QtBot, window: MainWindo
 def test_credentials_are_asked_once_then_consent_follows(
     qtbot: QtBot, window: MainWindow, browser: FakeBrowser, sandbox: Sandbox
 ) -> None:
-    window.ctx.sandbox_for_all = sandbox.url
+    window.ctx.connector.sandbox = sandbox.url  # every provider answered by the simulator
     wizard = window.open_wizard("tatrabanka")
     qtbot.waitUntil(lambda: wizard.pages.currentIndex() == CREDENTIALS, timeout=10_000)
     assert "Tatra banka credentials" in wizard.credentials_title.text()
@@ -54,24 +58,36 @@ def test_credentials_are_asked_once_then_consent_follows(
     wizard.reject()
 
 
-def test_nothing_touches_secrets_until_the_keyring_is_probed(
-    qtbot: QtBot, ctx: AppContext, browser: FakeBrowser
+def test_the_keyring_is_probed_on_a_worker_and_the_window_opens_with_the_app_built(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ctx.vault_ready = False
-    win = MainWindow(ctx, browser)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: ctx.tasks.running == 0)
-    assert not win.try_demo.isEnabled() and not win.connect_action.isEnabled()
-    assert "Checking the system keyring" in win.try_demo.toolTip()
-    settings = SettingsDialog(ctx, win)
-    assert settings.secrets.text() == "Checking the system keyring…"
-    settings.close()
-    probed = Vault(None, session_only=True)
-    win.vault_opened(probed)
-    assert ctx.vault is probed and ctx.connector.vault is probed
-    assert win.try_demo.isEnabled() and win.connect_action.isEnabled()
-    assert "session only" in win.status_text.text()
+    from desktop_app.gui import app as gui_app
+
+    release = threading.Event()
+    probed_on: list[threading.Thread] = []
+
+    def slow_keyring(redactor: object) -> Vault:
+        probed_on.append(threading.current_thread())
+        release.wait(20)  # a keyring waiting for its unlock prompt
+        return Vault(None, session_only=True)
+
+    monkeypatch.setattr(gui_app, "open_vault", slow_keyring)
+    qt = QApplication.instance()
+    tasks = TaskRunner()
+    startup = gui_app._Startup(qt, str(tmp_path), tasks)  # type: ignore[arg-type]
+    try:
+        qtbot.waitUntil(lambda: bool(probed_on))
+        qtbot.wait(50)  # the event loop keeps running while the keyring is probed
+        assert startup.window is None and probed_on[0] is not threading.main_thread()
+        release.set()
+        qtbot.waitUntil(lambda: startup.window is not None, timeout=10_000)
+        window = startup.window
+        assert window is not None and window.ctx.vault.session_only
+        assert "session only" in window.status_text.text()
+        qtbot.addWidget(window)
+    finally:
+        release.set()
+        startup.shutdown()
 
 
 def test_settings_tell_where_data_and_secrets_live(qtbot: QtBot, window: MainWindow, monkeypatch: object) -> None:

@@ -72,7 +72,7 @@ class Tokens:
     def access_token(self) -> str:
         return self.token
 
-    def after_unauthorized(self) -> bool:
+    def after_unauthorized(self, rejected: str) -> bool:
         self.refreshes += 1
         if self.refreshes > 1:
             return False

@@ -30,7 +30,7 @@ from desktop_app.core.oauth.flow import build_authorization
 from desktop_app.core.oauth.profile import OAuthProfile
 from desktop_app.core.oauth.receiver import LoopbackReceiver
 from desktop_app.core.oauth.tokens import ClientCredentials, TokenClient, TokenManager
-from desktop_app.core.redact import RedactingFilter, register_secret
+from desktop_app.core.redact import RedactingFilter, Redactor
 from desktop_app.core.vault import Vault
 from tests.oauth.authserver import CLIENT_ID, CLIENT_SECRET, AuthServer
 
@@ -253,7 +253,7 @@ def test_refresh_rotates_once_for_two_threads_and_invalid_grant_needs_reconsent(
     assert stored is not None and stored.refresh_token != first.refresh_token  # rotated and persisted
     auth_server.state.revoked.add(stored.refresh_token or "")
     with pytest.raises(ReconsentNeeded, match="data is kept"):
-        managers[0].after_unauthorized()
+        managers[0].after_unauthorized(stored.access_token)
     assert marked == ["c1"]
 
 
@@ -306,20 +306,27 @@ def test_missing_keyring_is_explained_and_session_only_works() -> None:
 def test_no_secret_reaches_the_logs(
     auth_server: AuthServer, http: httpx2.Client, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    caplog.handler.addFilter(RedactingFilter())
+    redactor = Redactor()
+    caplog.handler.addFilter(RedactingFilter(redactor))
     caplog.set_level(logging.DEBUG)
+    vault = Vault(None, session_only=True, redactor=redactor)  # feeds the redactor what it keeps
+    vault.save_credentials("test", ClientCredentials(CLIENT_ID, CLIENT_SECRET))
     profile = profile_for(auth_server)
     request, callback = authorize(auth_server, http, profile)
     client = TokenClient(http, profile, ClientCredentials(CLIENT_ID, CLIENT_SECRET))
     tokens = client.exchange(request, callback.code)  # type: ignore[arg-type, attr-defined]
-    for secret in (tokens.access_token, tokens.refresh_token, callback.code, CLIENT_SECRET):  # type: ignore[attr-defined]
-        register_secret(secret)
+    redactor.register(callback.code)  # type: ignore[attr-defined]
+    vault.save_tokens("c1", tokens)
+    auth_server.state.access_lifetime = 3600
+    refreshed = TokenManager("c1", client, vault, leeway=10**9).access_token()
+    assert refreshed != tokens.access_token  # a refreshed token, saved through the vault, is masked too
     log = logging.getLogger("saldo.test")
+    log.warning("refreshed %s", refreshed)
     log.warning("token response %s for %r", tokens.access_token, tokens)
     log.info("Authorization: Bearer %s", tokens.access_token)
     log.info("redirect %s?code=%s", request.redirect_uri, callback.code)  # type: ignore[attr-defined]
     print(repr(tokens))
     text = caplog.text + capsys.readouterr().out
-    for secret in (tokens.access_token, tokens.refresh_token, callback.code, CLIENT_SECRET):  # type: ignore[attr-defined]
+    for secret in (tokens.access_token, tokens.refresh_token, callback.code, CLIENT_SECRET, refreshed):  # type: ignore[attr-defined]
         assert secret and secret not in text
     assert "[redacted]" in text

@@ -13,7 +13,7 @@ from desktop_app.core.errors import DiskFullError
 from desktop_app.core.models import BalanceKind, BalanceSnapshot, ConnectionStatus, TransactionStatus
 from desktop_app.core.money import Money
 from desktop_app.core.store import Store, TxFilter
-from desktop_app.core.store.store import fts_query, sort_key
+from desktop_app.core.store.rows import fts_query, sort_key
 from tests.factories import account, connection, tx
 
 
@@ -192,7 +192,12 @@ def test_bulk_import_rebuilds_search_once(store: Store, acc: int) -> None:
     result = store.bulk_import(rows)
     assert result.new == 3000
     assert len(store.search("groceries 2999")) == 1
-    triggers = {r[0] for r in store._conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    triggers = {
+        r[0]
+        for r in store._conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'transactions'"
+        )
+    }
     assert triggers == {"transactions_fts_ad", "transactions_fts_au"}
     assert store._conn.execute("INSERT INTO transactions_fts(transactions_fts) VALUES ('integrity-check')")
     again = store.bulk_import(rows)

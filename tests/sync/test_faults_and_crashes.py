@@ -16,9 +16,8 @@ import httpx2
 import pytest
 
 from desktop_app.core.api import RetryPolicy
+from desktop_app.core.app import create_app
 from desktop_app.core.connect import Connector
-from desktop_app.core.store import Store
-from desktop_app.core.sync import SyncEngine
 from desktop_app.core.vault import Vault
 from desktop_app.sandbox.app import Sandbox
 from tests.e2e.browser import consent
@@ -44,10 +43,9 @@ def _connect(connector: Connector, sandbox: Sandbox, provider: str = "demo") -> 
 @pytest.mark.parametrize("provider", ["demo", "aiia", "tatrabanka", "connectpay"])
 def test_twenty_percent_faults_of_every_kind_still_give_the_exact_ledger(tmp_path: Path, provider: str) -> None:
     with Sandbox(seed=11, transactions=1500) as sandbox, httpx2.Client(timeout=10) as http:
-        store = Store.open(tmp_path / "saldo.db")
         retry = RetryPolicy(attempts=12, base_delay=0.002, max_delay=0.02, rng=random.Random(5))
-        connector = Connector(store, Vault(None, session_only=True), http, retry=retry)
-        engine = SyncEngine(store, connector.open_session)
+        app = create_app(tmp_path, vault=Vault(None, session_only=True), http=http, retry=retry)
+        store, connector, engine = app.store, app.connector, app.engine
         world = World(sandbox, store, connector.vault, connector, engine)
         connection_id = _connect(connector, sandbox, provider)
         sandbox.admin("faults", rate=0.2)
@@ -55,7 +53,7 @@ def test_twenty_percent_faults_of_every_kind_still_give_the_exact_ledger(tmp_pat
         assert result.status == "ok", result.error
         key = "iban" if provider == "tatrabanka" else "id"
         assert world.cache(connection_id) == world.truth(provider, key)
-        store.close()
+        app.close()
 
 
 def _copy_db(source: Path, target: Path) -> None:
@@ -93,10 +91,10 @@ def test_sigkill_at_random_points_never_corrupts_and_the_next_sync_converges(
     data = tmp_path / "data"
     data.mkdir()
     with Sandbox(seed=21, transactions=12000, latency_ms=25) as sandbox, httpx2.Client(timeout=10) as http:
-        store = Store.open(data / "saldo.db")
-        connector = Connector(store, Vault.open(SecretService.Keyring()), http)
+        app = create_app(data, vault=Vault.open(SecretService.Keyring()), http=http)
+        connector = app.connector
         connection_id = _connect(connector, sandbox)
-        store.close()
+        app.close()
         env = {**os.environ, **secret_service, "QT_QPA_PLATFORM": "offscreen"}
         command = [sys.executable, "-m", "desktop_app", "--data-dir", str(data), "sync", connection_id]
         pristine = data / "pristine.db"
@@ -130,9 +128,6 @@ def test_sigkill_at_random_points_never_corrupts_and_the_next_sync_converges(
             timeout=120,
         )
         assert final.returncode == 0, final.stderr
-        store = Store.open(data / "saldo.db")
-        try:
-            world = World(sandbox, store, connector.vault, connector, SyncEngine(store, connector.open_session))
+        with create_app(data, vault=connector.vault, http=http) as after:
+            world = World(sandbox, after.store, after.vault, after.connector, after.engine)
             assert world.cache(connection_id) == world.truth("demo")
-        finally:
-            store.close()

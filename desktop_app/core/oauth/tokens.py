@@ -276,11 +276,14 @@ class TokenManager:
             tokens = self._refresh(stale=tokens)
         return tokens.access_token
 
-    def after_unauthorized(self) -> bool:
+    def after_unauthorized(self, rejected: str) -> bool:
+        """The provider refused `rejected`. If another thread or process has stored a newer
+        token since, that one is used as it is; only a token still current is refreshed, so
+        processes that meet a 401 together never spend each other's refresh tokens."""
         current = self._load()
-        if not current.refresh_token:
+        if not current.refresh_token and current.access_token == rejected:
             self._gone()
-        self._refresh(stale=current, force=True)
+        self._refresh(stale=current, rejected=rejected)
         return True
 
     def _load(self) -> TokenSet:
@@ -290,13 +293,14 @@ class TokenManager:
         assert tokens is not None
         return tokens
 
-    def _refresh(self, stale: TokenSet, force: bool = False) -> TokenSet:
+    def _refresh(self, stale: TokenSet, rejected: str | None = None) -> TokenSet:
         with self._locks.hold(f"refresh-{self.connection_id}"):
             fresh = self._load()  # another thread or process may have refreshed while we waited
-            if fresh.access_token != stale.access_token and not fresh.expires_within(self._leeway, self._clock()):
-                return fresh  # someone else refreshed while we waited
-            if not force and not fresh.expires_within(self._leeway, self._clock()):
-                return fresh
+            if rejected is not None:
+                if fresh.access_token != rejected:
+                    return fresh  # someone else already replaced the refused token
+            elif fresh.access_token != stale.access_token or not fresh.expires_within(self._leeway, self._clock()):
+                return fresh  # someone else refreshed while we waited, or nothing is due
             try:
                 renewed = self._client.refresh(fresh)
             except InvalidGrant:

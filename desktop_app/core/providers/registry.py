@@ -10,20 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from desktop_app.core.errors import SaldoError
+from desktop_app.core.errors import SaldoError, UnknownProvider
+from desktop_app.core.models import Endpoints
 from desktop_app.core.oauth.profile import OAuthProfile
 from desktop_app.core.providers.aiia import AiiaAdapter
 from desktop_app.core.providers.base import DataAdapter
 from desktop_app.core.providers.berlin import BerlinGroupAdapter
 from desktop_app.core.providers.simple import DemoAdapter, TatraAdapter
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    authorize: str
-    token: str
-    api: str
-    revoke: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,4 +169,4 @@ def get_provider(provider_id: str) -> Provider:
         return _BY_ID[provider_id]
     except KeyError:
         known = ", ".join(_BY_ID)
-        raise SaldoError(f"Unknown provider {provider_id!r}; choose one of: {known}.") from None
+        raise UnknownProvider(f"Unknown provider {provider_id!r}; choose one of: {known}.") from None

@@ -10,6 +10,7 @@ Released steps are never edited: a change to the schema is a new step at the end
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sqlite3
@@ -26,7 +27,9 @@ if TYPE_CHECKING:  # sqlite-utils costs ~0.1 s to import: only loaded when a mig
 
 log = logging.getLogger(__name__)
 
-Step = Callable[["sqlite_utils.Database"], None]
+# A step changes the schema inside its transaction; it may return an action to run once the
+# step has committed (such as removing a side file whose contents it moved in).
+Step = Callable[["sqlite_utils.Database"], "Callable[[], None] | None"]
 
 
 def _v1_core_tables(db: sqlite_utils.Database) -> None:
@@ -186,7 +189,51 @@ def _v3_search_and_series(db: sqlite_utils.Database) -> None:
     db.execute(SECONDARY_INDEXES["tx_account_day"])
 
 
-STEPS: tuple[Step, ...] = (_v1_core_tables, _v2_tombstones_and_withdrawals, _v3_search_and_series)
+def _v4_endpoints(db: sqlite_utils.Database) -> Callable[[], None] | None:
+    """Each connection's endpoints move from endpoints.json (beside the file) into the database;
+    an account a provider lists can belong to one connection of that provider only."""
+    db.execute(
+        """CREATE TRIGGER accounts_one_connection_per_provider BEFORE INSERT ON accounts
+           WHEN EXISTS (SELECT 1 FROM accounts a JOIN connections c ON c.id = a.connection_id
+                        WHERE a.provider_account_id = NEW.provider_account_id
+                          AND a.connection_id != NEW.connection_id
+                          AND c.provider = (SELECT provider FROM connections WHERE id = NEW.connection_id))
+           BEGIN SELECT RAISE(ABORT, 'account already held by another connection of this provider'); END"""
+    )
+    db.execute(
+        """CREATE TABLE connection_endpoints (
+            connection_id TEXT PRIMARY KEY REFERENCES connections (id) ON DELETE CASCADE,
+            authorize TEXT NOT NULL, token TEXT NOT NULL, api TEXT NOT NULL, revoke TEXT)"""
+    )
+    main = next((row[2] for row in db.execute("PRAGMA database_list").fetchall() if row[1] == "main"), "")
+    side = Path(main).with_name("endpoints.json") if main else None
+    if side is None or not side.is_file():
+        return None
+    try:
+        known = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # a damaged side file: the defaults will do, say so
+        log.warning("ignored unreadable %s: %s", side, exc)
+        known = {}
+    connections = {row[0] for row in db.execute("SELECT id FROM connections").fetchall()}
+    for connection_id, ends in known.items() if isinstance(known, dict) else ():
+        if connection_id not in connections or not isinstance(ends, dict):
+            continue
+        if not all(isinstance(ends.get(k), str) for k in ("authorize", "token", "api")):
+            continue
+        revoke = ends.get("revoke") if isinstance(ends.get("revoke"), str) else None
+        db.execute(
+            "INSERT INTO connection_endpoints VALUES (?, ?, ?, ?, ?)",
+            (connection_id, ends["authorize"], ends["token"], ends["api"], revoke),
+        )
+    return side.unlink  # only once the step has committed
+
+
+STEPS: tuple[Step, ...] = (
+    _v1_core_tables,
+    _v2_tombstones_and_withdrawals,
+    _v3_search_and_series,
+    _v4_endpoints,
+)
 LATEST = len(STEPS)
 
 
@@ -225,7 +272,9 @@ def migrate(conn: sqlite3.Connection, path: Path, target: int = LATEST) -> Path 
     db = sqlite_utils.Database(conn)
     for number in range(current + 1, target + 1):
         with transaction(conn, path):
-            STEPS[number - 1](db)
+            after = STEPS[number - 1](db)
             conn.execute(f"PRAGMA user_version = {number}")
+        if after is not None:
+            after()
         log.info("migrated %s to schema v%d", path.name, number)
     return made

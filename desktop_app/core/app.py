@@ -1,0 +1,108 @@
+"""The one place Saldo is assembled: the cache, the vault, the HTTP client, the connector and
+the sync engine, built in one order, once (as FeelUOwn's ``create_app`` does).
+
+The GUI, every ``saldo`` command, the self-test and the tests build through ``create_app``
+and receive the finished ``App``; nothing else constructs these parts or wires them together.
+The vault is resolved before the app is built (``open_vault``; the GUI does it on a worker)
+and handed in, so no part of Saldo ever waits for, or checks, a keyring that is not there yet.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx2
+
+from desktop_app.core.api import RetryPolicy
+from desktop_app.core.connect import Connector
+from desktop_app.core.errors import VaultUnavailable
+from desktop_app.core.locks import ProcessLocks
+from desktop_app.core.paths import database_path, resolve_data_dir
+from desktop_app.core.redact import Redactor
+from desktop_app.core.store import Store
+from desktop_app.core.sync import SyncEngine
+from desktop_app.core.vault import Vault
+
+log = logging.getLogger(__name__)
+
+# Provider APIs answer within seconds; a bank's slow page can take longer than a connect.
+HTTP_TIMEOUT = httpx2.Timeout(20.0, connect=10.0)
+
+
+def open_vault(redactor: Redactor | None = None, *, warn: Callable[[str], None] | None = None) -> Vault:
+    """The system keyring, or (when there is none) a session-only vault; `warn` hears why."""
+    redactor = redactor or Redactor()
+    try:
+        return Vault.open(redactor=redactor)
+    except VaultUnavailable as exc:
+        (warn or log.warning)(str(exc))
+        return Vault(None, session_only=True, redactor=redactor)
+
+
+@dataclass(frozen=True, eq=False)
+class App:
+    """Saldo, assembled. Close it (or use ``with``) to release the cache and the HTTP client."""
+
+    data_dir: Path
+    store: Store
+    vault: Vault
+    http: httpx2.Client
+    locks: ProcessLocks
+    connector: Connector
+    engine: SyncEngine
+    owns_http: bool = True  # False when the caller handed in its own client (and closes it)
+
+    @property
+    def redactor(self) -> Redactor:
+        return self.vault.redactor
+
+    def use_demo_bank(self, url: str | None) -> None:
+        """Point Demo Bank connections at the running Demo Bank (its port changes every run)."""
+        self.connector.demo_bank_url = url
+
+    def close(self) -> None:
+        self.redactor.uninstall()
+        if self.owns_http:
+            self.http.close()
+        self.store.close()
+
+    def __enter__(self) -> App:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def create_app(
+    data_dir: str | Path | None,
+    *,
+    vault: Vault,
+    http: httpx2.Client | None = None,
+    demo_bank_url: str | None = None,
+    sandbox: str | None = None,
+    retry: RetryPolicy | None = None,
+) -> App:
+    """Build Saldo on the data folder `data_dir` (None: the platform's) with a resolved vault.
+
+    `sandbox` (development) points every provider at a running ``saldo sandbox``. Every log
+    handler installed so far masks the secrets the vault hands out from now on.
+    """
+    folder = resolve_data_dir(data_dir)
+    store = Store.open(database_path(folder))
+    client = http or httpx2.Client(timeout=HTTP_TIMEOUT)
+    locks = ProcessLocks(folder)
+    connector = Connector(store, vault, client, locks=locks, retry=retry, demo_bank_url=demo_bank_url, sandbox=sandbox)
+    vault.redactor.install()
+    return App(
+        data_dir=folder,
+        store=store,
+        vault=vault,
+        http=client,
+        locks=locks,
+        connector=connector,
+        engine=SyncEngine(store, connector.open_session),
+        owns_http=http is None,
+    )

@@ -1,0 +1,178 @@
+"""Writing transactions: idempotent upserts, bulk imports, deletions with tombstones, pending claims."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from desktop_app.core.errors import StoreError
+from desktop_app.core.models import (
+    Transaction,
+)
+from desktop_app.core.store import migrations
+from desktop_app.core.store.base import StoreBase
+from desktop_app.core.store.rows import (
+    TX_COLUMNS,
+    UPSERT_SQL,
+    UpsertResult,
+    add_results,
+    transaction_from_row,
+    ts,
+    tx_row,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+
+class TransactionWrites(StoreBase):
+    # -- transactions ----------------------------------------------------------------
+
+    def upsert_transactions(self, transactions: Sequence[Transaction]) -> UpsertResult:
+        """Store a page of transactions in one atomic step. The same page twice changes nothing.
+
+        Rows the person deleted (tombstoned) are skipped; rows that change are updated in place
+        and keep their id.
+        """
+        if not transactions:
+            return UpsertResult()
+        with self._write() as conn:
+            return self._upsert(conn, transactions)
+
+    def _upsert(
+        self, conn: sqlite3.Connection, transactions: Sequence[Transaction], index: bool = True
+    ) -> UpsertResult:
+        account_ids = {t.account_id for t in transactions}
+        tombstoned = self._tombstoned_keys(conn, account_ids)
+        now = ts(utcnow())
+        rows = []
+        skipped = 0
+        for t in transactions:
+            if (t.account_id, t.dedupe_key) in tombstoned:
+                skipped += 1
+                continue
+            rows.append(tx_row(t, now))
+        before_max = conn.execute("SELECT coalesce(max(id), 0) FROM transactions").fetchone()[0]
+        # rowcount sums sqlite3_changes() over the batch: rows inserted plus rows whose DO UPDATE
+        # actually ran (the WHERE clause skips identical ones); trigger writes are not counted.
+        changed = conn.executemany(UPSERT_SQL, rows).rowcount
+        new = conn.execute("SELECT count(*) FROM transactions WHERE id > ?", (before_max,)).fetchone()[0]
+        if index and new:
+            conn.execute(migrations.INDEX_NEW_ROWS, (before_max,))
+        updated = changed - new
+        return UpsertResult(new=new, updated=updated, unchanged=len(rows) - new - updated, tombstoned=skipped)
+
+    @staticmethod
+    def _tombstoned_keys(conn: sqlite3.Connection, account_ids: Iterable[int]) -> set[tuple[int, str]]:
+        found: set[tuple[int, str]] = set()
+        for account_id in account_ids:
+            found.update(
+                (account_id, key)
+                for (key,) in conn.execute("SELECT dedupe_key FROM tombstones WHERE account_id = ?", (account_id,))
+            )
+        return found
+
+    def bulk_import(self, transactions: Iterable[Transaction], batch: int = 50_000) -> UpsertResult:
+        """Import many transactions in one atomic step.
+
+        The search triggers are switched off and the index rebuilt once at the end; when the
+        import is at least as large as what is stored, the secondary indexes are dropped and
+        rebuilt too (sorting once beats maintaining them row by row).
+        """
+        rows = transactions if isinstance(transactions, Sequence) else list(transactions)
+        with self._write() as conn:
+            existing = conn.execute("SELECT count(*) FROM transactions").fetchone()[0]
+            rebuild_indexes = len(rows) >= existing
+            for name in migrations.FTS_TRIGGERS:
+                conn.execute(f"DROP TRIGGER {name}")
+            if rebuild_indexes:
+                for name in migrations.SECONDARY_INDEXES:
+                    conn.execute(f"DROP INDEX {name}")
+            total = UpsertResult()
+            for start in range(0, len(rows), batch):
+                total = add_results(total, self._upsert(conn, rows[start : start + batch], index=False))
+            if rebuild_indexes:
+                for sql in migrations.SECONDARY_INDEXES.values():
+                    conn.execute(sql)
+            for sql in migrations.FTS_TRIGGERS.values():
+                conn.execute(sql)
+            for sql in migrations.REBUILD_FTS:
+                conn.execute(sql)
+            log.info("bulk import: %d new, %d updated (had %d rows)", total.new, total.updated, existing)
+            return total
+
+    def delete_transaction(self, transaction_id: int) -> None:
+        """Delete a transaction at the person's request, leaving a tombstone so sync won't revive it."""
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT account_id, dedupe_key FROM transactions WHERE id = ?", (transaction_id,)
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"No transaction {transaction_id}.")
+            conn.execute(
+                "INSERT OR REPLACE INTO tombstones (account_id, dedupe_key, deleted_at) VALUES (?, ?, ?)",
+                (row[0], row[1], ts(utcnow())),
+            )
+            conn.execute("DELETE FROM transactions WHERE id = ?", (transaction_id,))
+
+    def mark_withdrawn(self, account_id: int, dedupe_keys: Iterable[str]) -> int:
+        """Mark transactions the bank no longer lists as withdrawn (kept, never dropped)."""
+        now = ts(utcnow())
+        with self._write() as conn:
+            before = conn.total_changes
+            conn.executemany(
+                "UPDATE transactions SET withdrawn_at = ? WHERE account_id = ? AND dedupe_key = ? "
+                "AND withdrawn_at IS NULL",
+                [(now, account_id, key) for key in dedupe_keys],
+            )
+            return conn.total_changes - before
+
+    def open_pending(self, account_id: int, since: date | None) -> list[Transaction]:
+        """Pending, not withdrawn transactions of an account dated on or after `since`."""
+        rows = self._read(
+            f"SELECT {TX_COLUMNS} FROM transactions WHERE account_id = ? AND status = 'pending' "
+            "AND withdrawn_at IS NULL AND date >= ? ORDER BY date, id",
+            (account_id, since.isoformat() if since else ""),
+        )
+        return [transaction_from_row(r) for r in rows]
+
+    def oldest_open_pending(self, account_id: int) -> date | None:
+        row = self._read(
+            "SELECT min(date) FROM transactions WHERE account_id = ? AND status = 'pending' AND withdrawn_at IS NULL",
+            (account_id,),
+        )[0]
+        return date.fromisoformat(row[0]) if row[0] else None
+
+    def unclaimed(self, account_id: int, booked_keys: Iterable[str]) -> set[str]:
+        """Which of these booked rows have not yet replaced a pending twin."""
+        keys = list(booked_keys)
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            found.update(
+                r[0]
+                for r in self._read(
+                    f"SELECT dedupe_key FROM transactions WHERE account_id = ? AND twin_key IS NULL "
+                    f"AND dedupe_key IN ({', '.join('?' * len(chunk))})",
+                    [account_id, *chunk],
+                )
+            )
+        return found
+
+    def claim_pending(self, account_id: int, pairs: Iterable[tuple[str, str]]) -> int:
+        """Let booked rows replace their pending twins: (pending key, booked key) pairs, atomically."""
+        claimed = 0
+        with self._write() as conn:
+            for pending_key, booked_key in pairs:
+                cur = conn.execute(
+                    "DELETE FROM transactions WHERE account_id = ? AND dedupe_key = ? AND status = 'pending'",
+                    (account_id, pending_key),
+                )
+                conn.execute(
+                    "UPDATE transactions SET twin_key = ? WHERE account_id = ? AND dedupe_key = ?",
+                    (pending_key, account_id, booked_key),
+                )
+                claimed += cur.rowcount
+        return claimed
