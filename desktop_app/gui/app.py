@@ -101,12 +101,12 @@ class DemoBank:
         self.sandbox: object | None = None
 
     def start(self) -> None:
-        from desktop_app.sandbox.app import Sandbox
+        from desktop_app.demo_bank import DemoBank as Bank
 
-        def build() -> Sandbox:
-            sandbox = Sandbox(seed=DEMO_SEED, transactions=3000)
-            sandbox.start()
-            return sandbox
+        def build() -> Bank:
+            bank = Bank(self.ctx.data_dir, seed=DEMO_SEED, transactions=3000)  # its state lives beside the cache
+            bank.start()
+            return bank
 
         self.ctx.tasks.run(build, self._started, lambda exc: log.warning("Demo Bank did not start: %s", exc))
 

@@ -12,7 +12,7 @@ from desktop_app.core.connect import Connector
 from desktop_app.core.store import Store
 from desktop_app.core.sync import SyncEngine
 from desktop_app.core.vault import Vault
-from desktop_app.sandbox.app import Sandbox
+from saldo_sandbox.app import Sandbox
 from tests.conftest import require_binary
 
 pytestmark = pytest.mark.browser

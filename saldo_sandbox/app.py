@@ -8,7 +8,8 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from desktop_app.sandbox.server import PROVIDERS, Client, SandboxServer, SandboxState, registered_clients
+from saldo_sandbox.server import SandboxServer
+from saldo_sandbox.state import PROVIDERS, Client, SandboxState, registered_clients
 
 # Paths below the base URL, per provider (the documented paths under each provider's prefix).
 ENDPOINTS: dict[str, dict[str, str]] = {

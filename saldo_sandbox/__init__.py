@@ -1,14 +1,17 @@
-"""Embedded simulator of every provider Saldo talks to, and the Demo Bank.
+"""Development simulator of every provider Saldo talks to, and the Demo Bank, with faults and admin.
 
 Written from the provider documents on its own, sharing no code with ``desktop_app.core``, so a
-misreading of the docs cannot hide on both sides of a test. Standard library only. One
-``ThreadingHTTPServer`` on 127.0.0.1 serves every provider under its own prefix.
+misreading of the docs cannot hide on both sides of a test. Standard library only (plus the
+product Demo Bank's ledger and wire shapes). One ``ThreadingHTTPServer`` on 127.0.0.1 serves
+every provider under its own prefix; ``routes.py`` maps each request to one module per provider.
+It is a development package: tests, benchmarks and ``saldo sandbox`` in a checkout use it; the
+bundle leaves it out. The product's own Demo Bank is :mod:`desktop_app.demo_bank`.
 
 In-process use (the GUI, tests, benchmarks)
 -------------------------------------------
 ::
 
-    from desktop_app.sandbox import Sandbox
+    from saldo_sandbox import Sandbox
 
     with Sandbox(seed=1, transactions=2000) as sandbox:   # or sb = Sandbox(...); url = sb.start(); sb.stop()
         sandbox.url                          # "http://127.0.0.1:PORT" (ephemeral port unless port=N)
@@ -174,7 +177,7 @@ booked ids end in ``-B``; ConnectPay's pending ones are null). ConnectPay's trut
 Customer (default ``c1``). Booked balance excludes pending movements; available includes them.
 """
 
-from desktop_app.sandbox.app import Sandbox
-from desktop_app.sandbox.server import PROVIDERS, Client, registered_clients
+from saldo_sandbox.app import Sandbox
+from saldo_sandbox.state import PROVIDERS, Client, registered_clients
 
 __all__ = ["PROVIDERS", "Client", "Sandbox", "registered_clients"]
