@@ -7,36 +7,26 @@ from datetime import date
 from typing import Any
 from urllib.parse import unquote
 
+from saldo_sandbox import oauth
 from saldo_sandbox.data import Account, Ledger, Tx
 from saldo_sandbox.exchange import Exchange
 from saldo_sandbox.faults import maybe_fail
-from saldo_sandbox.oauth import (
-    basic_client,
-    bearer,
-    granted,
-    mint,
-    redeem,
-    redirect_back,
-    start_authorize,
-    to_consent,
-    use_refresh,
-)
 from saldo_sandbox.state import AIIA_TOKEN_TYPE, Consent
 from saldo_sandbox.wire import cursor, major, provider_tx_id, uncursor
 
 
 def connect(x: Exchange) -> None:
     x.q.setdefault("scope", "accounts offline_access")  # the documented default
-    grant = start_authorize(x, "aiia", x.q)
+    grant = oauth.start_authorize(x, "aiia", x.q)
     if set(grant.scopes) - {"accounts", "offline_access"} or "accounts" not in grant.scopes:
-        redirect_back(x, grant.redirect_uri, {"error": "invalid_scope"}, grant.state)
+        oauth.redirect_back(x, grant.redirect_uri, {"error": "invalid_scope"}, grant.state)
     grant.one_time = "offline_access" not in grant.scopes
     grant.group = x.q.get("accountsGroupId") or x.q.get("accountsGroupName")
-    to_consent(x, grant, 301 if grant.one_time else 302)
+    oauth.to_consent(x, grant, 301 if grant.one_time else 302)
 
 
 def token(x: Exchange) -> None:
-    if not basic_client(x, "aiia"):
+    if not oauth.basic_client(x, "aiia"):
         return x.json(401, {"error": "invalid_client", "errorMessage": "Client authentication failed"})
     if not x.headers.get("Content-Type", "").startswith("application/json"):
         return x.json(415, {"error": "invalid_request", "errorMessage": "A JSON body is expected"})
@@ -49,22 +39,22 @@ def token(x: Exchange) -> None:
     maybe_fail(x, "token")
     if data.get("grant_type") == "authorization_code":
         redirect = data.get("redirect_uri")
-        grant = redeem(
+        grant = oauth.redeem(
             x, "aiia", str(data.get("code", "")), redirect if isinstance(redirect, str) else None, None, True
         )
-        tokens = mint(x, grant, refresh=not grant.one_time)
+        tokens = oauth.mint(x, grant, refresh=not grant.one_time)
         tokens.update(token_type=AIIA_TOKEN_TYPE, redirect_uri=grant.redirect_uri, consentId=grant.consent_id)
         return x.json(200, tokens)
     if data.get("grant_type") == "refresh_token":
-        renewed = use_refresh(x, "aiia", str(data.get("refresh_token", "")))
-        tokens = mint(x, renewed, refresh=True)
+        renewed = oauth.use_refresh(x, "aiia", str(data.get("refresh_token", "")))
+        tokens = oauth.mint(x, renewed, refresh=True)
         tokens.update(token_type=AIIA_TOKEN_TYPE, consentId=renewed.consent_id)
         return x.json(200, tokens)
     return x.json(400, {"error": "unsupported_grant_type", "errorMessage": "Unknown grant_type"})
 
 
 def _consent(x: Exchange) -> Consent:
-    consent = bearer(x, "aiia")
+    consent = oauth.bearer(x, "aiia")
     if consent is None:
         x.answer(401, {"errorType": "Unauthorized", "errorMessage": "Access token invalid or consent gone"})
     maybe_fail(x)
@@ -81,7 +71,7 @@ def _account(x: Exchange, consent: Consent) -> Account:
 def accounts(x: Exchange) -> None:
     consent = _consent(x)
     ledger, today = x.st.ledger("aiia"), x.st.today()
-    x.json(200, {"accounts": [_account_json(x, ledger, a, today) for a in granted(x, "aiia", consent)]})
+    x.json(200, {"accounts": [_account_json(x, ledger, a, today) for a in oauth.granted(x, "aiia", consent)]})
 
 
 def account(x: Exchange) -> None:

@@ -7,20 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import NoReturn
 
+from saldo_sandbox import oauth
 from saldo_sandbox.berlin import serve_berlin
 from saldo_sandbox.exchange import Exchange
 from saldo_sandbox.faults import maybe_fail
-from saldo_sandbox.oauth import (
-    bearer,
-    grant_error,
-    granted,
-    mint,
-    redeem,
-    redirect_back,
-    start_authorize,
-    to_consent,
-    use_refresh,
-)
 from saldo_sandbox.state import Consent
 from saldo_sandbox.wire import fake_jwt, major, parse_day, same
 
@@ -28,24 +18,24 @@ PROMPTS = (None, "none", "login", "consent", "select_account")
 
 
 def authorize(x: Exchange) -> None:
-    grant = start_authorize(x, "aritma", x.q)
+    grant = oauth.start_authorize(x, "aritma", x.q)
     prompt, acr = x.q.get("prompt"), x.q.get("acr_values")
     if prompt not in PROMPTS:
-        redirect_back(
+        oauth.redirect_back(
             x, grant.redirect_uri, {"error": "invalid_request", "error_description": "bad prompt"}, grant.state
         )
     if acr is not None and "mfa" in acr.split() and prompt != "login":
-        redirect_back(
+        oauth.redirect_back(
             x,
             grant.redirect_uri,
             {"error": "invalid_request", "error_description": "acr_values=mfa needs prompt=login"},
             grant.state,
         )
     if prompt == "none":  # silent authentication: the sandbox never has a session
-        redirect_back(x, grant.redirect_uri, {"error": "login_required"}, grant.state)
+        oauth.redirect_back(x, grant.redirect_uri, {"error": "login_required"}, grant.state)
     if not grant.scopes:
-        redirect_back(x, grant.redirect_uri, {"error": "invalid_scope"}, grant.state)
-    to_consent(x, grant)
+        oauth.redirect_back(x, grant.redirect_uri, {"error": "invalid_scope"}, grant.state)
+    oauth.to_consent(x, grant)
 
 
 def token(x: Exchange) -> None:
@@ -54,11 +44,11 @@ def token(x: Exchange) -> None:
     client = st.clients["aritma"]
     # client_secret_post: the secret travels in the form body, not in an Authorization header
     if form.get("client_id") != client.client_id or not same(form.get("client_secret", ""), client.client_secret or ""):
-        grant_error(x, "aritma", "invalid_client", "Client authentication failed.", 401)
+        oauth.grant_error(x, "aritma", "invalid_client", "Client authentication failed.", 401)
     maybe_fail(x, "token")
     if form.get("grant_type") == "authorization_code":
-        grant = redeem(x, "aritma", form.get("code", ""), form.get("redirect_uri"), form.get("code_verifier"), True)
-        tokens = mint(x, grant, refresh="offline_access" in grant.scopes)
+        grant = oauth.code_grant(x, "aritma", form)
+        tokens = oauth.mint(x, grant, refresh="offline_access" in grant.scopes)
         if "openid" in grant.scopes:
             claims = {
                 "iss": f"{x.url}/aritma",
@@ -71,8 +61,8 @@ def token(x: Exchange) -> None:
             tokens["id_token"] = fake_jwt({k: v for k, v in claims.items() if v is not None})
         return x.json(200, tokens)
     if form.get("grant_type") == "refresh_token":
-        return x.json(200, mint(x, use_refresh(x, "aritma", form.get("refresh_token", "")), refresh=True))
-    grant_error(x, "aritma", "unsupported_grant_type", "Unknown grant_type.")
+        return x.json(200, oauth.mint(x, oauth.use_refresh(x, "aritma", form.get("refresh_token", "")), refresh=True))
+    oauth.grant_error(x, "aritma", "unsupported_grant_type", "Unknown grant_type.")
 
 
 def _problem(x: Exchange, status: int, title: str, detail: str) -> NoReturn:
@@ -80,7 +70,7 @@ def _problem(x: Exchange, status: int, title: str, detail: str) -> NoReturn:
 
 
 def _consent(x: Exchange) -> Consent:
-    consent = bearer(x, "aritma")
+    consent = oauth.bearer(x, "aritma")
     if consent is None:
         _problem(x, 401, "Unauthorized", "Token invalid or revoked")
     if not {"banking.ais.read", "bankservice"} & set(consent.scopes):
@@ -122,7 +112,7 @@ def bank_service(x: Exchange) -> None:
 
     if x.params["company"] != company:
         return problem(404, "Unknown company or endpoint")
-    accounts = granted(x, "aritma", consent)
+    accounts = oauth.granted(x, "aritma", consent)
     if x.params["what"] == "accounts":
         return x.json(
             200,

@@ -10,19 +10,10 @@ import uuid
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
+from saldo_sandbox import oauth
 from saldo_sandbox.berlin import berlin_error, serve_berlin
 from saldo_sandbox.exchange import Answered, Exchange
 from saldo_sandbox.faults import maybe_fail
-from saldo_sandbox.oauth import (
-    basic_client,
-    bearer,
-    grant_error,
-    mint,
-    redeem,
-    start_authorize,
-    to_consent,
-    use_refresh,
-)
 from saldo_sandbox.state import CONNECTPAY_FLOW, REFRESH_LIFETIME, Consent
 from saldo_sandbox.wire import masked
 
@@ -39,7 +30,7 @@ def authorize(x: Exchange) -> None:
 
     if urlsplit(q.get("redirect_url", "")).query:
         refuse("redirect_url must not contain a query")
-    grant = start_authorize(x, "connectpay", q, "redirect_url")
+    grant = oauth.start_authorize(x, "connectpay", q, "redirect_url")
     scopes = set(grant.scopes)
     if not scopes:
         refuse("scope is required", "invalid_scope")
@@ -58,15 +49,15 @@ def authorize(x: Exchange) -> None:
         st.used_nonces.add(nonce.lower())
     if replayed:
         refuse("nonce was already used")
-    to_consent(x, grant, 301)
+    oauth.to_consent(x, grant, 301)
 
 
 def _client(x: Exchange) -> dict[str, str]:
     """The form of an authenticated token or revoke call."""
-    if not basic_client(x, "connectpay"):
-        grant_error(x, "connectpay", "invalid_client", "Client authentication failed.", 401)
+    if not oauth.basic_client(x, "connectpay"):
+        oauth.grant_error(x, "connectpay", "invalid_client", "Client authentication failed.", 401)
     if not x.headers.get("X-Request-ID"):
-        grant_error(x, "connectpay", "invalid_request", "X-Request-ID header is required.")
+        oauth.grant_error(x, "connectpay", "invalid_request", "X-Request-ID header is required.")
     return x.form1()
 
 
@@ -84,11 +75,11 @@ def token(x: Exchange) -> None:
     tokens: dict[str, Any]
     if form.get("grant_type") == "authorization_code":
         # the documented body is grant_type and code only: no redirect to compare
-        tokens = mint(x, redeem(x, "connectpay", form.get("code", ""), None, None, False), refresh=True)
+        tokens = oauth.mint(x, oauth.redeem(x, "connectpay", form.get("code", ""), None, None, False), refresh=True)
     elif form.get("grant_type") == "refresh_token":
-        tokens = mint(x, use_refresh(x, "connectpay", form.get("refresh_token", "")), refresh=True)
+        tokens = oauth.mint(x, oauth.use_refresh(x, "connectpay", form.get("refresh_token", "")), refresh=True)
     else:
-        grant_error(x, "connectpay", "unsupported_grant_type", "Unknown grant_type.")
+        oauth.grant_error(x, "connectpay", "unsupported_grant_type", "Unknown grant_type.")
     psu = st.access[tokens["access_token"]][0]
     owner = st.accounts("connectpay", psu.customer)[0].owner
     tokens["refresh_token_expires_in"] = str(REFRESH_LIFETIME["connectpay"])  # a string, as documented
@@ -97,7 +88,7 @@ def token(x: Exchange) -> None:
 
 
 def _consent(x: Exchange) -> Consent:
-    consent = bearer(x, "connectpay")
+    consent = oauth.bearer(x, "connectpay")
     if consent is None:
         berlin_error(x, 401, "TOKEN_INVALID", "Token invalid, expired or revoked")
     elif not x.headers.get("X-Request-ID"):

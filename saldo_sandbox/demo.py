@@ -9,44 +9,30 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 from desktop_app.demo_bank.wire import account_json, error, transactions_page
+from saldo_sandbox import oauth
 from saldo_sandbox.exchange import Exchange
 from saldo_sandbox.faults import maybe_fail
-from saldo_sandbox.oauth import (
-    bearer,
-    grant_error,
-    mint,
-    redeem,
-    redirect_back,
-    start_authorize,
-    to_consent,
-    use_refresh,
-)
 
 
 def authorize(x: Exchange) -> None:
-    grant = start_authorize(x, "demo", x.q)
+    grant = oauth.start_authorize(x, "demo", x.q)
     if not grant.challenge:
-        redirect_back(
+        oauth.redirect_back(
             x,
             grant.redirect_uri,
             {"error": "invalid_request", "error_description": "PKCE (S256) is required"},
             grant.state,
         )
     grant.scopes = grant.scopes or ("accounts",)
-    to_consent(x, grant)
+    oauth.to_consent(x, grant)
 
 
 def token(x: Exchange) -> None:
     form = x.form1()
     if form.get("client_id") != x.st.clients["demo"].client_id:
-        grant_error(x, "demo", "invalid_client", "Unknown client_id.", 401)
+        oauth.grant_error(x, "demo", "invalid_client", "Unknown client_id.", 401)
     maybe_fail(x, "token")
-    if form.get("grant_type") == "authorization_code":
-        grant = redeem(x, "demo", form.get("code", ""), form.get("redirect_uri"), form.get("code_verifier"), True)
-        return x.json(200, mint(x, grant, refresh=True))
-    if form.get("grant_type") == "refresh_token":
-        return x.json(200, mint(x, use_refresh(x, "demo", form.get("refresh_token", "")), refresh=True))
-    grant_error(x, "demo", "unsupported_grant_type", "Use authorization_code or refresh_token.")
+    x.json(200, oauth.plain_tokens(x, "demo", form, "Use authorization_code or refresh_token."))
 
 
 def revoke(x: Exchange) -> None:
@@ -60,7 +46,7 @@ def revoke(x: Exchange) -> None:
 
 
 def _shared(x: Exchange) -> tuple[str, ...]:
-    consent = bearer(x, "demo")
+    consent = oauth.bearer(x, "demo")
     if consent is None:
         x.answer(401, error("invalid_token", "The access token is invalid or revoked."))
     maybe_fail(x)

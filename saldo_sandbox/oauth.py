@@ -207,3 +207,18 @@ def granted(x: Exchange, provider: str, consent: Consent) -> list[Account]:
 
 
 # -- Demo Bank -----------------------------------------------------------------------
+
+
+def code_grant(x: Exchange, provider: str, form: dict[str, str]) -> Grant:
+    """The grant behind a form-encoded authorization_code request (code, redirect_uri, code_verifier)."""
+    return redeem(x, provider, form.get("code", ""), form.get("redirect_uri"), form.get("code_verifier"), True)
+
+
+def plain_tokens(x: Exchange, provider: str, form: dict[str, str], unsupported: str) -> dict[str, Any]:
+    """The token endpoint of plain OAuth 2.0: a code or a refresh token in, both tokens out."""
+    kind = form.get("grant_type")
+    if kind == "authorization_code":
+        return mint(x, code_grant(x, provider, form), refresh=True)
+    if kind == "refresh_token":
+        return mint(x, use_refresh(x, provider, form.get("refresh_token", "")), refresh=True)
+    grant_error(x, provider, "unsupported_grant_type", unsupported)

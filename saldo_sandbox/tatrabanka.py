@@ -9,44 +9,28 @@ from __future__ import annotations
 import json
 from typing import Any, NoReturn
 
+from saldo_sandbox import oauth
 from saldo_sandbox.data import Account
 from saldo_sandbox.exchange import Exchange
 from saldo_sandbox.faults import maybe_fail
-from saldo_sandbox.oauth import (
-    basic_client,
-    bearer,
-    grant_error,
-    granted,
-    mint,
-    redeem,
-    redirect_back,
-    start_authorize,
-    to_consent,
-    use_refresh,
-)
 from saldo_sandbox.wire import major, money_text, parse_day
 
 STATUSES = {"ALL": "all", "BOOK": "booked", "INFO": "pending"}
 
 
 def authorize(x: Exchange) -> None:
-    grant = start_authorize(x, "tatrabanka", x.q)
+    grant = oauth.start_authorize(x, "tatrabanka", x.q)
     if "AISP" not in grant.scopes:
-        redirect_back(x, grant.redirect_uri, {"error": "invalid_scope"}, grant.state)
-    to_consent(x, grant)
+        oauth.redirect_back(x, grant.redirect_uri, {"error": "invalid_scope"}, grant.state)
+    oauth.to_consent(x, grant)
 
 
 def token(x: Exchange) -> None:
-    if not basic_client(x, "tatrabanka"):
-        grant_error(x, "tatrabanka", "invalid_client", "Client authentication failed.", 401)
+    if not oauth.basic_client(x, "tatrabanka"):
+        oauth.grant_error(x, "tatrabanka", "invalid_client", "Client authentication failed.", 401)
     form = x.form1()
     maybe_fail(x, "token")
-    if form.get("grant_type") == "authorization_code":
-        grant = redeem(x, "tatrabanka", form.get("code", ""), form.get("redirect_uri"), form.get("code_verifier"), True)
-        return x.json(200, mint(x, grant, refresh=True))
-    if form.get("grant_type") == "refresh_token":
-        return x.json(200, mint(x, use_refresh(x, "tatrabanka", form.get("refresh_token", "")), refresh=True))
-    grant_error(x, "tatrabanka", "unsupported_grant_type", "Unknown grant_type.")
+    x.json(200, oauth.plain_tokens(x, "tatrabanka", form, "Unknown grant_type."))
 
 
 def _bad(x: Exchange, description: str, status: int = 400) -> NoReturn:
@@ -55,13 +39,13 @@ def _bad(x: Exchange, description: str, status: int = 400) -> NoReturn:
 
 def _accounts(x: Exchange) -> dict[str, Account]:
     """The consented accounts by IBAN, after the token, Request-ID and fault checks."""
-    consent = bearer(x, "tatrabanka")
+    consent = oauth.bearer(x, "tatrabanka")
     if consent is None:
         x.answer(401, {"error": "invalid_token", "error_description": "The token is expired or revoked"})
     if not x.headers.get("Request-ID"):
         _bad(x, "Request-ID header is required")
     maybe_fail(x)
-    return {a.iban: a for a in granted(x, "tatrabanka", consent)}
+    return {a.iban: a for a in oauth.granted(x, "tatrabanka", consent)}
 
 
 def _paging(x: Exchange, page: object, size: object, default_size: int) -> tuple[int, int]:

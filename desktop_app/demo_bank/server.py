@@ -8,20 +8,17 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from desktop_app.demo_bank import oauth
 from desktop_app.demo_bank.bank import Bank, Request, Response, json_response
+from desktop_app.demo_bank.loopback import LoopbackHandler, LoopbackServer, Running
 from desktop_app.demo_bank.wire import account_json, error, transactions_page
 
 log = logging.getLogger(__name__)
-MAX_BODY = 64 * 1024  # forms here are tiny
 
 
 def _consent_of(bank: Bank, req: Request) -> tuple[str, ...] | None:
@@ -77,34 +74,14 @@ def dispatch(bank: Bank, req: Request) -> Response:
     return json_response(404, error("not_found", "No such endpoint."))
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(LoopbackHandler):
     server: _Server
-    protocol_version = "HTTP/1.1"
-    timeout = 10
 
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s " + format, self.address_string(), *args)
-
-    def do_GET(self) -> None:
-        self._serve("GET")
-
-    def do_HEAD(self) -> None:
-        self._serve("GET")
-
-    def do_POST(self) -> None:
-        self._serve("POST")
-
-    def _serve(self, method: str) -> None:
+    def serve(self, method: str) -> None:
         parts = urlsplit(self.path)
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if not 0 <= length <= MAX_BODY:
-            self.close_connection = True
+        raw = self.read_body()
+        if raw is None:
             return self._send(json_response(400, error("invalid_request", "Bad Content-Length.")))
-        # Read a body whatever the method, so it cannot be taken for the next request on this connection.
-        raw = self.rfile.read(length) if length else b""
         req = Request(
             method,
             parts.path,
@@ -134,20 +111,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
+class _Server(LoopbackServer):
     def __init__(self, address: tuple[str, int], bank: Bank) -> None:
         self.bank = bank
         super().__init__(address, _Handler)
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A browser or client dropping its connection is routine: no traceback on stderr.
-        log.debug("Demo Bank: connection from %s ended badly", client_address, exc_info=True)
 
-
-class DemoBank:
+class DemoBank(Running):
     """The Demo Bank on 127.0.0.1, its state kept in `data_dir` (``demo-bank.json``).
 
     `seed` and `transactions` shape the ledger the first time only; afterwards the saved state
@@ -165,42 +135,15 @@ class DemoBank:
         port: int = 0,
         clock: Callable[[], float] | None = None,
     ) -> None:
+        super().__init__()
         self.data_dir = Path(data_dir)
         self._seed, self._transactions, self._port = seed, transactions, port
         self._clock = clock or time.time
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     def start(self) -> str:
         if self._server is None:
             bank = Bank(self.data_dir, self._seed, self._transactions, self._clock)
             server = _Server(("127.0.0.1", self._port), bank)
-            bank.url = f"http://127.0.0.1:{server.server_address[1]}"
-            self._server = server
-            self._thread = threading.Thread(
-                target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="saldo-demo-bank", daemon=True
-            )
-            self._thread.start()
+            bank.url = server.url
+            self._run(server, "saldo-demo-bank")
         return self.url
-
-    @property
-    def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the Demo Bank is not running; call start() first")
-        return self._server.bank.url
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> DemoBank:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
