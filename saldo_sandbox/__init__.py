@@ -30,9 +30,10 @@ clock=None)``: `transactions` is the Demo Bank's history size (each other provid
 same data. Ledgers are generated on first use and stored column-wise (1M movements ≈ 2 s, 35 MB);
 pages are materialised one at a time. ``sandbox.state`` is the live :class:`SandboxState`.
 
-Standalone: ``saldo sandbox [--port N] [--seed N] [--transactions N] [--auto-approve]
-[--fail-rate R] [--latency-ms N] [--dump]`` prints ``sandbox: http://127.0.0.1:PORT`` first on
-stdout and serves until SIGINT/SIGTERM; ``--dump`` prints ``{provider: ground truth}`` and exits.
+Standalone, from a checkout's development install: ``saldo sandbox [--port N] [--seed N]
+[--transactions N] [--auto-approve] [--fail-rate R] [--latency-ms N] [--dump]`` prints ``sandbox:
+http://127.0.0.1:PORT`` first on stdout and serves until SIGINT/SIGTERM; ``--dump`` prints
+``{provider: ground truth}`` and exits.
 
 Registered test clients
 -----------------------
@@ -163,7 +164,8 @@ Admin (loopback clients only; JSON in, JSON out; 400 ``{error, error_description
 * ``POST /_admin/faults {"rate": 0..1, "kinds": [...], "queue": [...], "retry_after": s,
   "slow_ms": ms, "latency_ms": ms, "where": ["api", "token"]}`` — kinds ``500 502 503 504 429
   reset truncated slow``: 5xx JSON errors, 429 with ``Retry-After``, a TCP reset, the real body
-  cut in half (200), a delayed answer. ``queue`` forces those faults on the next calls in order;
+  cut in half (200), a delayed answer. ``queue`` forces those faults on the next calls in order,
+  each on exactly one answer (a cut answer leaves later ones on the same keep-alive connection whole);
   ``rate`` picks at random (seeded). Every POST replaces all fault settings (``{}`` clears them).
 * ``POST /_admin/settings {"auto_approve": bool}``.
 

@@ -7,8 +7,7 @@ import sys
 
 # None in sys.modules makes every import of the package fail, as in the bundle, which leaves it out.
 WITHOUT = (
-    "import sys; sys.modules['saldo_sandbox'] = None; "
-    "from desktop_app.cli import main; sys.exit(main(sys.argv[1:]))"
+    "import sys; sys.modules['saldo_sandbox'] = None; from desktop_app.cli import main; sys.exit(main(sys.argv[1:]))"
 )
 
 
