@@ -79,7 +79,10 @@ def authorize(bank: Bank, req: Request) -> Response:
         )
     grant = Grant(uri, tuple(q.get("scope", "").split()) or ("accounts",), state, challenge, bank.now())
     request_id = secrets.token_urlsafe(16)
-    with bank.lock:
+    with bank.lock:  # forget abandoned requests and unredeemed codes, so memory stays flat
+        now = bank.now()
+        bank.requests = {k: g for k, g in bank.requests.items() if now - g.created <= REQUEST_LIFETIME}
+        bank.codes = {k: c for k, c in bank.codes.items() if now - c[1] <= CODE_LIFETIME}
         bank.requests[request_id] = grant
     return redirect(f"{bank.url}/demo/consent?{urlencode({'request_id': request_id})}")
 
