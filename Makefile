@@ -19,8 +19,8 @@ run: venv
 	$(PY) -m desktop_app $(ARGS)
 
 lint: dev-venv
-	$(VENV)/bin/ruff check desktop_app tests bench packaging
-	$(VENV)/bin/ruff format --check desktop_app tests bench packaging
+	$(VENV)/bin/ruff check desktop_app saldo_sandbox tests bench packaging
+	$(VENV)/bin/ruff format --check desktop_app saldo_sandbox tests bench packaging
 
 typecheck: dev-venv
 	$(VENV)/bin/mypy

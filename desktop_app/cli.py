@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 COMMAND_MODULES = (
     "desktop_app.commands.data",
     "desktop_app.commands.connections",
-    "desktop_app.sandbox.cli",
+    "saldo_sandbox.cli",  # development install only: the bundle leaves the simulator out
 )
 
 
@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name != name:
+            if exc.name is None or not (name == exc.name or name.startswith(exc.name + ".")):
                 raise
             continue
         module.register(sub, common)

@@ -1,8 +1,9 @@
 """`saldo --self-test`: prove a build works on this machine, end to end, in a throwaway profile.
 
-Starts the embedded sandbox, connects the Demo Bank through the real loopback receiver (the
-sandbox approves at once), syncs, opens the main window offscreen and saves a screenshot,
-and reports which keyring backend would hold secrets. Exits 0 only if every step worked.
+Starts the Demo Bank (the product's own, with its state in the throwaway folder), connects it
+through the real loopback receiver — approving its consent page by posting the form as a
+browser would —, syncs, opens the main window offscreen and saves a screenshot, and reports
+which keyring backend would hold secrets. Exits 0 only if every step worked.
 """
 
 from __future__ import annotations
@@ -13,8 +14,41 @@ import sys
 import tempfile
 import time
 import traceback
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urljoin
+
+
+class _ConsentForm(HTMLParser):
+    """The fields of the Demo Bank's consent form that a person approving it would send."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.action = ""
+        self.fields: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.action = a.get("action", "")
+        elif tag == "input" and (a.get("type") == "hidden" or "checked" in a):
+            self.fields.append((a.get("name", ""), a.get("value", "")))
+
+
+def approve_in_browser(http: Any, authorize_url: str) -> Any:
+    """Open the consent page, approve it with the accounts ticked, follow the way back to the receiver."""
+    page = http.get(authorize_url, follow_redirects=True)
+    form = _ConsentForm()
+    form.feed(page.text)
+    if not form.action:
+        raise RuntimeError(f"the Demo Bank sent no consent form (HTTP {page.status_code})")
+    return http.post(
+        urljoin(str(page.url), form.action),
+        content=urlencode([*form.fields, ("decision", "approve")]).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        follow_redirects=True,
+    )
 
 
 def run_self_test(report_path: str | None = None) -> int:
@@ -36,7 +70,7 @@ def run_self_test(report_path: str | None = None) -> int:
             from desktop_app.core.money import NumberFormat
             from desktop_app.core.resources import resource_text
             from desktop_app.core.vault import Vault, backend_name
-            from desktop_app.sandbox.app import Sandbox
+            from desktop_app.demo_bank import DemoBank
 
             assert "Saldo" in resource_text("receiver/success.html")
             step("resources")
@@ -44,13 +78,13 @@ def run_self_test(report_path: str | None = None) -> int:
             report["keyring"] = backend_name(backend)
             step("keyring", backend=report["keyring"], module=type(backend).__module__)
 
-            with Sandbox(seed=7, transactions=600, auto_approve=True) as sandbox, httpx2.Client(timeout=15) as http:
-                saldo = create_app(data_dir, vault=Vault(None, session_only=True), http=http, demo_bank_url=sandbox.url)
+            with DemoBank(data_dir, seed=7, transactions=600) as bank, httpx2.Client(timeout=15) as http:
+                saldo = create_app(data_dir, vault=Vault(None, session_only=True), http=http, demo_bank_url=bank.url)
                 connector, store = saldo.connector, saldo.store
                 pending = connector.begin("demo")
                 try:
-                    with httpx2.Client(timeout=15, follow_redirects=True) as browser:
-                        answer = browser.get(pending.url)  # the sandbox approves and redirects to the receiver
+                    with httpx2.Client(timeout=15) as browser:
+                        answer = approve_in_browser(browser, pending.url)  # ends at the loopback receiver
                     callback = pending.wait(30)
                 finally:
                     pending.close()

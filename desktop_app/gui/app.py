@@ -16,6 +16,7 @@ from desktop_app.core.app import App, create_app, open_vault
 from desktop_app.core.errors import SaldoError
 from desktop_app.core.money import NumberFormat
 from desktop_app.core.redact import Redactor
+from desktop_app.demo_bank import DemoBank as Bank
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.tasks import TaskRunner
 from desktop_app.gui.window import MainWindow
@@ -72,30 +73,29 @@ def build_app(data_dir: str | None, redactor: Redactor) -> App:
 
 
 class DemoBank:
-    """The embedded Demo Bank: started on a worker after the window has painted."""
+    """The Demo Bank, started on a worker after the window has painted. Its state (consents,
+    token hashes, the ledger's seed) lives in the data folder, so a restart needs no Reconnect."""
 
     def __init__(self, app: App, tasks: TaskRunner) -> None:
         self.app = app
         self.tasks = tasks
-        self.sandbox: object | None = None
+        self.bank: Bank | None = None
 
     def start(self) -> None:
-        from desktop_app.sandbox.app import Sandbox
-
-        def build() -> Sandbox:
-            sandbox = Sandbox(seed=DEMO_SEED, transactions=3000)
-            sandbox.start()
-            return sandbox
+        def build() -> Bank:
+            bank = Bank(self.app.data_dir, seed=DEMO_SEED, transactions=3000)
+            bank.start()
+            return bank
 
         self.tasks.run(build, self._started, lambda exc: log.warning("Demo Bank did not start: %s", exc))
 
-    def _started(self, sandbox: object) -> None:
-        self.sandbox = sandbox
-        self.app.use_demo_bank(sandbox.url)  # type: ignore[attr-defined]
+    def _started(self, bank: Bank) -> None:
+        self.bank = bank
+        self.app.use_demo_bank(bank.url)
 
     def stop(self) -> None:
-        if self.sandbox is not None:
-            self.sandbox.stop()  # type: ignore[attr-defined]
+        if self.bank is not None:
+            self.bank.stop()
 
 
 class _Startup(QObject):
@@ -108,6 +108,7 @@ class _Startup(QObject):
         self.window: MainWindow | None = None
         self.demo: DemoBank | None = None
         self.app: App | None = None
+        self._demo_timer = QTimer(self, singleShot=True)
         self.redactor = Redactor()
         self.redactor.install()  # masks secrets in anything logged while the app is built
         tasks.run(lambda: build_app(data_dir, self.redactor), self._ready, self._failed)
@@ -119,7 +120,8 @@ class _Startup(QObject):
         _FirstPaint(self.window, exit_after=os.environ.get("SALDO_EXIT_AFTER_FIRST_PAINT") == "1")
         self.window.show()
         self.demo = DemoBank(app, self.tasks)
-        QTimer.singleShot(300, self.demo.start)  # after the first paint: nothing competes with start-up
+        self._demo_timer.timeout.connect(self.demo.start)
+        self._demo_timer.start(300)  # after the first paint: nothing competes with start-up
 
     def _failed(self, exc: BaseException) -> None:
         QMessageBox.critical(
@@ -128,6 +130,7 @@ class _Startup(QObject):
         self.qt.exit(1)
 
     def shutdown(self) -> None:
+        self._demo_timer.stop()
         if self.window is not None:
             self.window.cancel_sync()
         self.tasks.shutdown()

@@ -17,7 +17,7 @@ from desktop_app.core.models import Connection
 from desktop_app.core.store import Store
 from desktop_app.core.sync import SyncEngine
 from desktop_app.core.vault import Vault
-from desktop_app.sandbox.app import Sandbox
+from saldo_sandbox.app import Sandbox
 from tests.e2e.browser import consent
 
 

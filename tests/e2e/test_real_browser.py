@@ -10,7 +10,7 @@ import pytest
 
 from desktop_app.core.app import create_app
 from desktop_app.core.vault import Vault
-from desktop_app.sandbox.app import Sandbox
+from saldo_sandbox.app import Sandbox
 from tests.conftest import require_binary
 
 pytestmark = pytest.mark.browser

@@ -15,7 +15,7 @@ from desktop_app.core.vault import Vault
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.tasks import TaskRunner
 from desktop_app.gui.window import MainWindow
-from desktop_app.sandbox.app import Sandbox
+from saldo_sandbox.app import Sandbox
 from tests.e2e.browser import consent
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"

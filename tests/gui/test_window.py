@@ -19,7 +19,7 @@ from desktop_app.core.oauth.tokens import TokenSet
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.window import MainWindow
 from desktop_app.gui.wizard import CONSENT, DONE, PICK
-from desktop_app.sandbox.app import Sandbox
+from saldo_sandbox.app import Sandbox
 from tests.factories import account, connection, tx
 from tests.gui.conftest import FakeBrowser, screenshot
 

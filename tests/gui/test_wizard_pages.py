@@ -15,7 +15,7 @@ from desktop_app.gui.settings import SettingsDialog
 from desktop_app.gui.tasks import TaskRunner
 from desktop_app.gui.window import MainWindow
 from desktop_app.gui.wizard import CONSENT, CREDENTIALS, PICK
-from desktop_app.sandbox.app import Sandbox
+from saldo_sandbox.app import Sandbox
 from tests.gui.conftest import FakeBrowser, screenshot
 
 

@@ -35,3 +35,20 @@ def test_built_bundle_passes_its_self_test(tmp_path: Path) -> None:
     assert [s["step"] for s in data["steps"]] == ["resources", "keyring", "connect", "sync", "window"]
     assert data["transactions"] > 100 and Path(data["screenshot"]).stat().st_size > 10_000
     assert (ROOT / "dist/saldo/_internal/saldo.desktop").exists()
+    _assert_the_simulator_is_left_out(exe, bare)
+
+
+def _assert_the_simulator_is_left_out(exe: Path, env: dict[str, str]) -> None:
+    """The bundle carries the product Demo Bank but not the development simulator nor its command."""
+    pure = "\n".join(p.read_text(errors="replace") for p in (ROOT / "build/bundle/work").rglob("PYZ-*.toc"))
+    assert "'desktop_app.demo_bank.server'" in pure
+    assert "saldo_sandbox" not in pure
+    assert not list((ROOT / "dist/saldo").rglob("saldo_sandbox*"))
+    refused = subprocess.run([str(exe), "sandbox"], env=env, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "invalid choice: 'sandbox'" in refused.stderr
+
+
+def test_the_spec_leaves_the_simulator_out() -> None:
+    spec = (ROOT / "packaging/saldo.spec").read_text(encoding="utf-8")
+    excludes = spec[spec.index("excludes=[") : spec.index("]", spec.index("excludes=["))]
+    assert '"saldo_sandbox"' in excludes

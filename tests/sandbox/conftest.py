@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 import httpx2
 import pytest
 
-from desktop_app.sandbox import Sandbox
+from saldo_sandbox import Sandbox
 
 # 2026-03-14 12:00:00 UTC: tests run on a fixed sandbox clock, moved only by `advance`.
 NOW = 1_773_489_600.0

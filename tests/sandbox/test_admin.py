@@ -11,7 +11,7 @@ import uuid
 import httpx2
 import pytest
 
-from desktop_app.sandbox import Sandbox
+from saldo_sandbox import Sandbox
 from tests.sandbox.conftest import NOW, aiia_tokens, bearer, demo_tokens, tatra_tokens
 
 
@@ -188,3 +188,33 @@ def test_latency_delays_data_calls_but_not_consent() -> None:
         started = time.perf_counter()
         assert http.get(f"{sb.url}/demo/api/accounts", headers=bearer(tokens["access_token"])).status_code == 200
         assert time.perf_counter() - started >= 0.25
+
+
+def test_a_truncated_fault_cuts_exactly_one_answer_on_a_keep_alive_connection(sandbox: Sandbox) -> None:
+    """Issue 16: the cut used to stay set on the connection's handler, so every later answer was cut too."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    with httpx2.Client(timeout=10) as client:
+        token = demo_tokens(sandbox, client)["access_token"]
+    sandbox.admin("faults", queue=["truncated", "503"])
+    connection = http.client.HTTPConnection(urlsplit(sandbox.url).netloc, timeout=10)  # one socket for all
+    try:
+
+        def get() -> tuple[int, bytes]:
+            connection.request("GET", "/demo/api/accounts", headers={"Authorization": f"Bearer {token}"})
+            response = connection.getresponse()
+            return response.status, response.read()
+
+        status, cut = get()
+        assert status == 200
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(cut)
+        sock = connection.sock
+        assert get()[0] == 503  # the next queued fault answers the next call, whole
+        for _ in range(3):
+            status, body = get()
+            assert status == 200 and json.loads(body)["accounts"]  # and then every answer is whole again
+        assert connection.sock is sock  # all on the same keep-alive connection
+    finally:
+        connection.close()

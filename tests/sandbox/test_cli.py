@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import httpx2
 
-from desktop_app.sandbox import PROVIDERS
+from saldo_sandbox import PROVIDERS
 
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 

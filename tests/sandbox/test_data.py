@@ -10,7 +10,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from desktop_app.sandbox import Sandbox
+from saldo_sandbox import Sandbox
 from tests.sandbox.conftest import (
     aiia_token,
     aiia_tokens,

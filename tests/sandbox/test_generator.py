@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop_app.sandbox import Sandbox
-from desktop_app.sandbox.data import History, View, generate
-from desktop_app.sandbox.server import dumps_exact
+from saldo_sandbox import Sandbox
+from saldo_sandbox.data import History, View, generate
+from saldo_sandbox.wire import dumps_exact
 from tests.sandbox.conftest import NOW
 
 DAY = date(2026, 1, 15)
@@ -85,7 +85,7 @@ def test_json_numbers_are_written_exactly_without_float() -> None:
     page=st.integers(1, 25),
 )
 def test_a_view_pages_exactly_like_the_filtered_list(size: int, skip: set[int], start: int, page: int) -> None:
-    from desktop_app.sandbox.data import Account
+    from saldo_sandbox.data import Account
 
     history = History(Account("a", "A", "EUR", "NL00"), "t-")
     history.texts = [("x", "y", "other")]

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import httpx2
 import pytest
 
-from desktop_app.sandbox import Sandbox
+from saldo_sandbox import Sandbox
 from tests.sandbox.conftest import (
     FORM,
     RECEIVER,

@@ -19,7 +19,7 @@ from desktop_app.core.api import RetryPolicy
 from desktop_app.core.app import create_app
 from desktop_app.core.connect import Connector
 from desktop_app.core.vault import Vault
-from desktop_app.sandbox.app import Sandbox
+from saldo_sandbox.app import Sandbox
 from tests.e2e.browser import consent
 from tests.e2e.conftest import World
 

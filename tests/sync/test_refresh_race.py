@@ -20,7 +20,7 @@ import pytest
 from desktop_app.core.app import create_app
 from desktop_app.core.models import ConnectionStatus
 from desktop_app.core.vault import Vault
-from desktop_app.sandbox.app import Sandbox
+from saldo_sandbox.app import Sandbox
 from tests.sync.test_faults_and_crashes import _connect
 
 ROUNDS = {2: 10, 4: 10}  # processes at once: repetitions (20 in all)

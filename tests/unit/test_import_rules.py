@@ -4,8 +4,10 @@ import ast
 from pathlib import Path
 
 import desktop_app
+import saldo_sandbox
 
 PACKAGE = Path(desktop_app.__file__).parent
+SIMULATOR = Path(saldo_sandbox.__file__).parent
 
 
 def _imports(path: Path) -> set[str]:
@@ -19,8 +21,8 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-def _modules_under(sub: str) -> list[Path]:
-    found = sorted((PACKAGE / sub).rglob("*.py"))
+def _modules_under(sub: str, root: Path = PACKAGE) -> list[Path]:
+    found = sorted((root / sub).rglob("*.py"))
     assert found, f"no modules found under {sub}"
     return found
 
@@ -33,20 +35,28 @@ def test_core_never_imports_qt() -> None:
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
-def test_core_never_imports_gui_or_sandbox() -> None:
+def test_core_never_imports_gui_or_a_simulator() -> None:
     offenders = {
         str(path.relative_to(PACKAGE)): sorted(
-            n for n in _imports(path) if n.startswith(("desktop_app.gui", "desktop_app.sandbox"))
+            n for n in _imports(path) if n.startswith(("desktop_app.gui", "desktop_app.demo_bank", "saldo_sandbox"))
         )
         for path in _modules_under("core")
     }
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
-def test_sandbox_shares_no_code_with_core() -> None:
+def test_simulators_share_no_code_with_core() -> None:
+    """The Demo Bank and the development simulator are written apart from the connectors they test."""
+    modules = _modules_under("demo_bank") + _modules_under(".", SIMULATOR)
+    offenders = {str(path): sorted(n for n in _imports(path) if n.startswith("desktop_app.core")) for path in modules}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_product_never_imports_the_development_simulator() -> None:
+    """The bundle leaves saldo_sandbox out; `saldo sandbox` is found by name and skipped when absent."""
     offenders = {
-        str(path.relative_to(PACKAGE)): sorted(n for n in _imports(path) if n.startswith("desktop_app.core"))
-        for path in _modules_under("sandbox")
+        str(path.relative_to(PACKAGE)): sorted(n for n in _imports(path) if n.split(".")[0] == "saldo_sandbox")
+        for path in _modules_under(".")
     }
     assert {k: v for k, v in offenders.items() if v} == {}
 
@@ -66,5 +76,10 @@ def test_every_package_is_listed_for_installation() -> None:
         ".".join(("desktop_app", *p.parent.relative_to(PACKAGE).parts))
         for p in PACKAGE.rglob("__init__.py")
         if "__pycache__" not in p.parts and p.parent != PACKAGE / "resources"
+    }
+    found |= {
+        ".".join(("saldo_sandbox", *p.parent.relative_to(SIMULATOR).parts))
+        for p in SIMULATOR.rglob("__init__.py")
+        if "__pycache__" not in p.parts
     }
     assert found - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"

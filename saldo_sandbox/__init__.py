@@ -1,14 +1,17 @@
-"""Embedded simulator of every provider Saldo talks to, and the Demo Bank.
+"""Development simulator of every provider Saldo talks to, and the Demo Bank, with faults and admin.
 
 Written from the provider documents on its own, sharing no code with ``desktop_app.core``, so a
-misreading of the docs cannot hide on both sides of a test. Standard library only. One
-``ThreadingHTTPServer`` on 127.0.0.1 serves every provider under its own prefix.
+misreading of the docs cannot hide on both sides of a test. Standard library only (plus the
+product Demo Bank's ledger and wire shapes). One ``ThreadingHTTPServer`` on 127.0.0.1 serves
+every provider under its own prefix; ``routes.py`` maps each request to one module per provider.
+It is a development package: tests, benchmarks and ``saldo sandbox`` in a checkout use it; the
+bundle leaves it out. The product's own Demo Bank is :mod:`desktop_app.demo_bank`.
 
 In-process use (the GUI, tests, benchmarks)
 -------------------------------------------
 ::
 
-    from desktop_app.sandbox import Sandbox
+    from saldo_sandbox import Sandbox
 
     with Sandbox(seed=1, transactions=2000) as sandbox:   # or sb = Sandbox(...); url = sb.start(); sb.stop()
         sandbox.url                          # "http://127.0.0.1:PORT" (ephemeral port unless port=N)
@@ -27,9 +30,10 @@ clock=None)``: `transactions` is the Demo Bank's history size (each other provid
 same data. Ledgers are generated on first use and stored column-wise (1M movements ≈ 2 s, 35 MB);
 pages are materialised one at a time. ``sandbox.state`` is the live :class:`SandboxState`.
 
-Standalone: ``saldo sandbox [--port N] [--seed N] [--transactions N] [--auto-approve]
-[--fail-rate R] [--latency-ms N] [--dump]`` prints ``sandbox: http://127.0.0.1:PORT`` first on
-stdout and serves until SIGINT/SIGTERM; ``--dump`` prints ``{provider: ground truth}`` and exits.
+Standalone, from a checkout's development install: ``saldo sandbox [--port N] [--seed N]
+[--transactions N] [--auto-approve] [--fail-rate R] [--latency-ms N] [--dump]`` prints ``sandbox:
+http://127.0.0.1:PORT`` first on stdout and serves until SIGINT/SIGTERM; ``--dump`` prints
+``{provider: ground truth}`` and exits.
 
 Registered test clients
 -----------------------
@@ -160,7 +164,8 @@ Admin (loopback clients only; JSON in, JSON out; 400 ``{error, error_description
 * ``POST /_admin/faults {"rate": 0..1, "kinds": [...], "queue": [...], "retry_after": s,
   "slow_ms": ms, "latency_ms": ms, "where": ["api", "token"]}`` — kinds ``500 502 503 504 429
   reset truncated slow``: 5xx JSON errors, 429 with ``Retry-After``, a TCP reset, the real body
-  cut in half (200), a delayed answer. ``queue`` forces those faults on the next calls in order;
+  cut in half (200), a delayed answer. ``queue`` forces those faults on the next calls in order,
+  each on exactly one answer (a cut answer leaves later ones on the same keep-alive connection whole);
   ``rate`` picks at random (seeded). Every POST replaces all fault settings (``{}`` clears them).
 * ``POST /_admin/settings {"auto_approve": bool}``.
 
@@ -174,7 +179,7 @@ booked ids end in ``-B``; ConnectPay's pending ones are null). ConnectPay's trut
 Customer (default ``c1``). Booked balance excludes pending movements; available includes them.
 """
 
-from desktop_app.sandbox.app import Sandbox
-from desktop_app.sandbox.server import PROVIDERS, Client, registered_clients
+from saldo_sandbox.app import Sandbox
+from saldo_sandbox.state import PROVIDERS, Client, registered_clients
 
 __all__ = ["PROVIDERS", "Client", "Sandbox", "registered_clients"]

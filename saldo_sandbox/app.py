@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-import threading
 import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from desktop_app.sandbox.server import PROVIDERS, Client, SandboxServer, SandboxState, registered_clients
+from desktop_app.demo_bank.loopback import Running
+from saldo_sandbox.admin import ground_truth
+from saldo_sandbox.server import SandboxServer
+from saldo_sandbox.state import PROVIDERS, Client, SandboxState, registered_clients
 
 # Paths below the base URL, per provider (the documented paths under each provider's prefix).
 ENDPOINTS: dict[str, dict[str, str]] = {
@@ -32,7 +34,7 @@ ENDPOINTS: dict[str, dict[str, str]] = {
 }
 
 
-class Sandbox:
+class Sandbox(Running):
     """The simulator in a background thread. ``start()`` returns its base URL.
 
     `clock` (epoch seconds, default ``time.time``) lets a test fix the sandbox's notion of now,
@@ -50,47 +52,15 @@ class Sandbox:
         port: int = 0,
         clock: Callable[[], float] | None = None,
     ) -> None:
+        super().__init__()
         self.state = SandboxState(seed, transactions, auto_approve, fail_rate, latency_ms, clock)
         self._port = port
-        self._server: SandboxServer | None = None
-        self._thread: threading.Thread | None = None
         self.clients: dict[str, Client] = registered_clients()
 
     def start(self) -> str:
-        if self._server is not None:
-            return self.url
-        self._server = SandboxServer(("127.0.0.1", self._port), self.state)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="saldo-sandbox", daemon=True
-        )
-        self._thread.start()
-        return self.url
-
-    @property
-    def url(self) -> str:
         if self._server is None:
-            raise RuntimeError("the sandbox is not running; call start() first")
-        return self._server.url
-
-    @property
-    def running(self) -> bool:
-        return self._server is not None
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> Sandbox:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+            self._run(SandboxServer(("127.0.0.1", self._port), self.state), "saldo-sandbox")
+        return self.url
 
     # -- conveniences for tests and the GUI ------------------------------------------------
 
@@ -112,7 +82,7 @@ class Sandbox:
             raise ValueError(f"unknown provider {provider!r}")
         if self._server is None:
             raise RuntimeError("the sandbox is not running; call start() first")
-        return self._server.ground_truth(provider, customer)
+        return ground_truth(self.state, provider, customer)
 
     def admin(self, what: str, **body: Any) -> dict[str, Any]:
         """POST to an admin endpoint over HTTP, as an external test would."""

@@ -1,9 +1,10 @@
-"""Deterministic synthetic banking data for a European household.
+"""Deterministic synthetic banking data for a European household: the Demo Bank's ledger.
 
-Each provider holds its own accounts (EUR, DKK, NOK, SEK). The person gets a salary and pays
-rent, groceries, transport, subscriptions and card payments, and moves money between their own
+A bank holds its own accounts (EUR, DKK, NOK, SEK). The person gets a salary and pays rent,
+groceries, transport, subscriptions and card payments, and moves money between their own
 accounts, over several years. Card-type movements of the last few days are pending and book a
-day or three later on the sandbox clock. The same seed always gives the same ledger.
+day or three later. The same seed always gives the same ledger. The development simulator
+(``saldo_sandbox``) builds its providers' ledgers with this module too, from its own account tables.
 
 A million movements must fit, so an account's history is stored column-wise in ``array``s
 (about 25 bytes a movement) and turned into :class:`Tx` objects only for the page being served.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import random
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -279,51 +280,70 @@ class Ledger:
         )
 
 
-# (name, currency, customer) per provider
-PROVIDER_ACCOUNTS = {
-    "demo": (("Everyday account", "EUR", "c1"), ("Savings", "EUR", "c1"), ("Travel card", "SEK", "c1")),
-    "aiia": (("Lønkonto", "DKK", "c1"), ("Opsparing", "DKK", "c1")),
-    "aritma": (("Brukskonto", "NOK", "c1"), ("Sparekonto", "NOK", "c1")),
-    "connectpay": (("Current account", "EUR", "c1"), ("Business account", "EUR", "c2")),
-    "tatrabanka": (("Bežný účet", "EUR", "c1"), ("Sporiaci účet", "EUR", "c1")),
-}
-_IBAN_PREFIX = {"demo": "NL", "aiia": "DK", "aritma": "NO", "connectpay": "LT", "tatrabanka": "SK"}
+# (name, currency, customer) of each account; the first is the everyday account, then savings, then a card
+AccountTable = Sequence[tuple[str, str, str]]
+DEMO_ACCOUNTS: AccountTable = (
+    ("Everyday account", "EUR", "c1"),
+    ("Savings", "EUR", "c1"),
+    ("Travel card", "SEK", "c1"),
+)
 
 
-def generate(provider: str, seed: int, transactions: int, today: date, years: int = 3) -> Ledger:
-    """A ledger of about `transactions` movements ending at `today`, the same for the same seed."""
+def generate(
+    provider: str,
+    seed: int,
+    transactions: int,
+    today: date,
+    years: int = 3,
+    *,
+    accounts: AccountTable = DEMO_ACCOUNTS,
+    iban_prefix: str = "NL",
+    pending_from: date | None = None,
+) -> Ledger:
+    """A ledger of about `transactions` movements ending at `today`, the same for the same arguments.
+
+    Card-type movements dated `pending_from` or later book a few days after their date (by default
+    only those of the last days, so they are pending on `today`). A ledger that ends in the future
+    with an earlier `pending_from` keeps producing pending movements as the real days pass.
+    """
     rng = random.Random(f"{provider}:{seed}")
     short = provider[:2]
-    accounts = [
+    made = [
         Account(
             id=f"{short}{seed % 97:02d}{i}{rng.randrange(10**8):08d}",
             name=name,
             currency=currency,
-            iban=f"{_IBAN_PREFIX[provider]}{rng.randrange(10, 99)}{rng.randrange(10**14, 10**15)}",
+            iban=f"{iban_prefix}{rng.randrange(10, 99)}{rng.randrange(10**14, 10**15)}",
             owner="Jensen Design UAB" if customer == "c2" else "Alex Jensen",
             customer=customer,
         )
-        for i, (name, currency, customer) in enumerate(PROVIDER_ACCOUNTS[provider])
+        for i, (name, currency, customer) in enumerate(accounts)
     ]
     ledger = Ledger(
         provider,
-        accounts,
-        {a.id: History(a, f"{short}tx{seed}-") for a in accounts},
-        {a.id: rng.randrange(500, 5000) * 1000 * CURRENCY_SCALE[a.currency] for a in accounts},
+        made,
+        {a.id: History(a, f"{short}tx{seed}-") for a in made},
+        {a.id: rng.randrange(500, 5000) * 1000 * CURRENCY_SCALE[a.currency] for a in made},
     )
-    for a in accounts:
-        ledger.histories[a.id].texts = ledger.texts  # one shared text table
     groups: dict[str, list[Account]] = {}
-    for a in accounts:
+    for a in made:
+        ledger.histories[a.id].texts = ledger.texts  # one shared text table
         groups.setdefault(a.customer, []).append(a)
+    first_pending = (pending_from or today - timedelta(days=PENDING_DAYS - 1)).toordinal()
     for members in groups.values():
-        share = transactions * len(members) // len(accounts)
-        _household(ledger, members, rng, share, today, years)
+        share = transactions * len(members) // len(made)
+        _household(ledger, members, rng, share, today, years, first_pending)
     return ledger
 
 
 def _household(
-    ledger: Ledger, accounts: list[Account], rng: random.Random, budget: int, today: date, years: int
+    ledger: Ledger,
+    accounts: list[Account],
+    rng: random.Random,
+    budget: int,
+    today: date,
+    years: int,
+    first_pending: int,
 ) -> None:
     """One customer's movements: `accounts[0]` is the everyday account, [1] savings, [-1] a card."""
     start = (today - timedelta(days=365 * years)).toordinal()
@@ -339,7 +359,7 @@ def _household(
 
     def add(account: Account, day: int, minor: int, t: int, card_like: bool) -> None:
         ledger.next_seq += 1
-        books = day + rng.randint(1, MAX_BOOKING_LAG) if card_like and end - day < PENDING_DAYS else 0
+        books = day + rng.randint(1, MAX_BOOKING_LAG) if card_like and day >= first_pending else 0
         histories[account.id].add(day, minor, t, ledger.next_seq, books)
 
     scale = CURRENCY_SCALE[main.currency]

@@ -1,4 +1,5 @@
-"""`saldo sandbox`: run the provider simulator standalone on loopback.
+"""`saldo sandbox`: run the provider simulator standalone on loopback (a checkout's development
+install only: the bundle leaves the ``saldo_sandbox`` package out, so it has no such command).
 
 Prints ``sandbox: http://127.0.0.1:PORT`` as its first line on stdout (scripts read it) and
 serves until SIGINT/SIGTERM. ``--dump`` prints the ground truth of every provider as JSON instead.
@@ -13,8 +14,8 @@ import sys
 import threading
 from typing import Any
 
-from desktop_app.sandbox.app import Sandbox
-from desktop_app.sandbox.server import PROVIDERS
+from saldo_sandbox.app import Sandbox
+from saldo_sandbox.state import PROVIDERS
 
 
 def _rate(text: str) -> float:
