@@ -26,6 +26,7 @@ from desktop_app.core.oauth.receiver import LoopbackReceiver
 from desktop_app.core.oauth.tokens import ClientCredentials, TokenClient, TokenManager, TokenSet
 from desktop_app.core.providers.registry import Endpoints, Provider, get_provider
 from desktop_app.core.redact import register_secret
+from desktop_app.core.session_only import record_connect
 from desktop_app.core.store import Store
 from desktop_app.core.sync import ProviderSession
 from desktop_app.core.vault import Vault
@@ -147,6 +148,7 @@ class Connector:
             last_synced_at=existing.last_synced_at if existing else None,
         )
         saved = self.store.save_connection(connection)
+        record_connect(self.store, saved.id, session_only=self.vault.session_only)
         self._remember_endpoints(saved.id, pending.endpoints)
         return saved
 
