@@ -76,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.data_dir = None
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
+        if args.self_test_report and not args.self_test:
+            raise CliError("--self-test-report needs --self-test.", 2)
         if args.self_test:
             from desktop_app.selftest import run_self_test
 

@@ -20,6 +20,7 @@ from desktop_app.core.session_only import CONNECT_WARNING, EXPLANATION, made_wit
 from desktop_app.core.store import Store
 from tests.factories import connection
 
+SALDO = [sys.executable, "-m", "desktop_app"]
 NO_KEYRING = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 
 
@@ -53,8 +54,18 @@ def saldo(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def connect_without_keyring(data_dir: Path, sandbox: str) -> tuple[str, str]:
     """Run `saldo connect demo --no-browser`, act as the browser, return (connection id, stderr)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "desktop_app", "connect", "demo", "--no-browser", "--sandbox", sandbox]
-        + ["--timeout", "30", "--data-dir", str(data_dir)],
+        [
+            *SALDO,
+            "connect",
+            "demo",
+            "--no-browser",
+            "--sandbox",
+            sandbox,
+            "--timeout",
+            "30",
+            "--data-dir",
+            str(data_dir),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
