@@ -93,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SaldoError as exc:
         print(f"saldo: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader (`| head`) left: nothing to say, and nowhere to say it
+        return 1
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"saldo: {exc.strerror or exc}{where}", file=sys.stderr)
@@ -100,5 +102,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("saldo: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 1

@@ -103,6 +103,8 @@ def connect(args: argparse.Namespace) -> int:
             if not args.client_id:
                 raise SaldoError("--client-secret-stdin needs --client-id too.")
             secret = sys.stdin.readline().rstrip("\n") if args.client_secret_stdin else None
+            if args.client_secret_stdin and not secret:
+                raise SaldoError("--client-secret-stdin read no secret: pipe the client secret into the command.")
             if secret is None and provider.needs_credentials:
                 secret = getpass.getpass(f"{provider.name} client secret: ") if sys.stdin.isatty() else None
             conn.save_credentials(provider.id, args.client_id, secret)

@@ -20,6 +20,7 @@ from desktop_app.core.redact import install as install_redaction
 from desktop_app.core.store import Store
 from desktop_app.core.vault import Vault, VaultUnavailable
 from desktop_app.gui.context import AppContext
+from desktop_app.gui.platform_check import check_display_libraries
 from desktop_app.gui.tasks import TaskRunner
 from desktop_app.gui.window import MainWindow
 
@@ -122,6 +123,7 @@ class DemoBank:
 def run_gui(data_dir: str | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     install_redaction()
+    check_display_libraries()  # before Qt loads its platform plugin and aborts without saying why
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)

@@ -193,6 +193,7 @@ def test_number_type_returns_only_finite_in_range_values(text: str) -> None:
 def saldo(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "desktop_app", *args],
+        input="",  # an empty stdin, never the terminal's
         capture_output=True,
         text=True,
         timeout=60,
@@ -231,3 +232,8 @@ def test_an_empty_data_dir_is_refused_not_the_platform_folder(tmp_path: Path) ->
     )
     assert result.returncode == 2 and "--data-dir: the folder or file name must not be empty" in result.stderr
     assert len(result.stderr.splitlines()) == 1 and not home.exists()
+
+
+def test_an_empty_secret_on_stdin_is_refused(data_dir: Path) -> None:
+    result = saldo("connect", "demo", "--client-id", "me", "--client-secret-stdin", "--data-dir", str(data_dir))
+    assert result.returncode == 1 and result.stderr.splitlines()[-1].startswith("saldo: --client-secret-stdin read no")
