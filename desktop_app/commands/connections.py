@@ -18,6 +18,7 @@ from desktop_app.commands import argtypes
 from desktop_app.commands.common import add_format_option, emit, open_store
 from desktop_app.core.connect import Connector
 from desktop_app.core.errors import SaldoError
+from desktop_app.core.models import ConnectionStatus
 from desktop_app.core.providers.registry import PROVIDERS, get_provider
 from desktop_app.core.session_only import CONNECT_WARNING, EXPLANATION, made_without_keyring
 from desktop_app.core.store import Store
@@ -191,6 +192,7 @@ def sync(args: argparse.Namespace) -> int:
         finally:
             bar.done()
         lost = {r.connection_id for r in results if _tokens_lost(conn.store, r)}
+        skipped = [] if args.connection else _skipped(conn.store, {r.connection_id for r in results})
     failed = 0
     for r in results:
         if r.ok:
@@ -198,9 +200,20 @@ def sync(args: argparse.Namespace) -> int:
         else:
             failed += 1
             print(f"saldo: {r.connection_id}: {EXPLANATION if r.connection_id in lost else r.error}", file=sys.stderr)
-    if not results:
+    for connection_id, why in skipped:
+        print(f"saldo: {connection_id}: skipped — {why}", file=sys.stderr)
+    if not results and not skipped:
         print("nothing to sync")
     return 1 if failed else 0
+
+
+def _skipped(store: Store, synced: set[str]) -> list[tuple[str, str]]:
+    """Connections `sync --all` passed over because they need re-consent, with the reason to tell."""
+    return [
+        (c.id, EXPLANATION if made_without_keyring(store, c.id) else f"reconnect with `saldo connect {c.provider}`.")
+        for c in store.connections()
+        if c.status is ConnectionStatus.NEEDS_RECONSENT and c.id not in synced
+    ]
 
 
 def _tokens_lost(store: Store, result: SyncResult) -> bool:
