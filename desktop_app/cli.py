@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from desktop_app import __version__
+from desktop_app.commands import argtypes
 from desktop_app.core.errors import SaldoError
 
 log = logging.getLogger(__name__)
@@ -35,21 +36,24 @@ class CliError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = argtypes.OneLineParser(add_help=False)
     common.add_argument(
         "--data-dir",
         metavar="DIR",
+        type=argtypes.path,
         default=argparse.SUPPRESS,
         help="keep the database here instead of the platform data directory",
     )
-    parser = argparse.ArgumentParser(
+    parser = argtypes.OneLineParser(
         prog="saldo",
         parents=[common],
         description="Saldo: your bank accounts in one private place, offline. With no command, opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"saldo {__version__}")
     parser.add_argument("--self-test", action="store_true", help="check this installation end to end and exit")
-    parser.add_argument("--self-test-report", metavar="FILE", help="also write the self-test report (JSON) here")
+    parser.add_argument(
+        "--self-test-report", metavar="FILE", type=argtypes.path, help="also write the self-test report (JSON) here"
+    )
     # data_dir is not defaulted here: set_defaults would also reset the shared --data-dir
     # action inside every subparser and so drop a --data-dir given before the command.
     parser.set_defaults(func=None)
@@ -72,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.data_dir = None
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
+        if args.self_test_report and not args.self_test:
+            raise CliError("--self-test-report needs --self-test.", 2)
         if args.self_test:
             from desktop_app.selftest import run_self_test
 
@@ -87,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SaldoError as exc:
         print(f"saldo: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader (`| head`) left: nothing to say, and nowhere to say it
+        return 1
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"saldo: {exc.strerror or exc}{where}", file=sys.stderr)
@@ -94,5 +102,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("saldo: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 1

@@ -13,7 +13,6 @@ BUILD = ROOT / "build" / "bundle"
 
 def render_icon() -> None:
     """Render resources/icons/saldo.svg to PNG (and ICO/ICNS where the OS wants them)."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSize
     from PySide6.QtGui import QGuiApplication, QImage, QPainter
     from PySide6.QtSvg import QSvgRenderer
@@ -33,6 +32,10 @@ def render_icon() -> None:
 
 
 def main() -> int:
+    # Every build step that touches Qt (the icon here, PyInstaller's PySide6 hooks in their own
+    # processes) renders offscreen: a build machine has no display, and a QT_QPA_PLATFORM=xcb
+    # left in the environment would make Qt abort the build.
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
     render_icon()
     env = {**os.environ, "SALDO_BUILD_DIR": str(BUILD)}
     return subprocess.call(

@@ -14,22 +14,9 @@ import sys
 import threading
 from typing import Any
 
+from desktop_app.commands import argtypes
 from saldo_sandbox.app import Sandbox
 from saldo_sandbox.state import PROVIDERS
-
-
-def _rate(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError("must be between 0 and 1")
-    return value
-
-
-def _count(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
-    return value
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -39,18 +26,30 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="run the provider simulator (Demo Bank and all providers)",
         description="Serve the Demo Bank and a simulator of every provider on 127.0.0.1 until stopped.",
     )
-    p.add_argument("--port", type=_count, default=0, help="port on 127.0.0.1 (default: any free port)")
-    p.add_argument("--seed", type=int, default=1, help="seed of the synthetic data (default: 1)")
+    p.add_argument(
+        "--port", type=argtypes.integer(0, 65_535), default=0, help="port on 127.0.0.1 (default: any free port)"
+    )
+    p.add_argument(
+        "--seed", type=argtypes.integer(0, 2**32 - 1), default=1, help="seed of the synthetic data (default: 1)"
+    )
     p.add_argument(
         "--transactions",
-        type=_count,
+        type=argtypes.integer(0, 5_000_000),
         default=2000,
         metavar="N",
         help="size of the Demo Bank's history; other providers get N/5 (default: 2000)",
     )
     p.add_argument("--auto-approve", action="store_true", help="approve consent at once (scripted runs)")
-    p.add_argument("--fail-rate", type=_rate, default=0.0, metavar="R", help="share of data calls that fail (0..1)")
-    p.add_argument("--latency-ms", type=_count, default=0, metavar="N", help="delay every data call by N ms")
+    p.add_argument(
+        "--fail-rate", type=argtypes.number(0, 1), default=0.0, metavar="R", help="share of data calls that fail (0..1)"
+    )
+    p.add_argument(
+        "--latency-ms",
+        type=argtypes.integer(0, 60_000),
+        default=0,
+        metavar="N",
+        help="delay every data call by N ms (at most 60000)",
+    )
     p.add_argument("--dump", action="store_true", help="print the ground truth of every provider as JSON and exit")
     p.set_defaults(func=run)
 

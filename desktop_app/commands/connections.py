@@ -10,10 +10,16 @@ import webbrowser
 from datetime import UTC, datetime
 from typing import Any
 
+from desktop_app.commands import argtypes
 from desktop_app.commands.common import add_format_option, emit, open_app
 from desktop_app.core.errors import SaldoError
+from desktop_app.core.models import ConnectionStatus, SyncStatus
 from desktop_app.core.providers.registry import PROVIDERS, get_provider
-from desktop_app.core.sync import SyncProgress, consent_days_left, consent_warning
+from desktop_app.core.session_only import CONNECT_WARNING, EXPLANATION, made_without_keyring
+from desktop_app.core.store import Store
+from desktop_app.core.sync import SyncProgress, SyncResult, consent_days_left, consent_warning
+
+CONNECTION_ID = argtypes.text("the connection id", 200)
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -22,12 +28,24 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=providers)
 
     p = sub.add_parser("connect", parents=[common], help="approve access to a provider in your browser")
-    p.add_argument("provider", help="provider id (see `saldo providers`)")
+    p.add_argument("provider", type=argtypes.text("the provider id", 100), help="provider id (see `saldo providers`)")
     p.add_argument("--no-browser", action="store_true", help="print the address instead of opening a browser")
-    p.add_argument("--sandbox", metavar="URL", help="use a running `saldo sandbox` instead of the real provider")
-    p.add_argument("--client-id", metavar="ID", help="client id from the provider's developer portal")
+    p.add_argument(
+        "--sandbox", metavar="URL", type=argtypes.url, help="use a running `saldo sandbox` instead of the real provider"
+    )
+    p.add_argument(
+        "--client-id",
+        metavar="ID",
+        type=argtypes.text("--client-id", 500),
+        help="client id from the provider's developer portal",
+    )
     p.add_argument("--client-secret-stdin", action="store_true", help="read the client secret from stdin")
-    p.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for your approval")
+    p.add_argument(
+        "--timeout",
+        type=argtypes.number(1, 86_400, "a number of seconds"),
+        default=300.0,
+        help="seconds to wait for your approval (1..86400, default: 300)",
+    )
     p.set_defaults(func=connect)
 
     p = sub.add_parser("connections", parents=[common], help="list connections, their status and consent expiry")
@@ -35,14 +53,20 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=connections)
 
     p = sub.add_parser("disconnect", parents=[common], help="remove a connection's tokens (and its data)")
-    p.add_argument("connection")
+    p.add_argument("connection", type=CONNECTION_ID, help="connection id (see `saldo connections`)")
     p.add_argument("--keep-data", action="store_true", help="keep the cached accounts and transactions")
     p.set_defaults(func=disconnect)
 
     p = sub.add_parser("sync", parents=[common], help="fetch new transactions")
-    p.add_argument("connection", nargs="?", help="one connection id (default: all)")
+    p.add_argument("connection", nargs="?", type=CONNECTION_ID, help="one connection id (default: all)")
     p.add_argument("--all", action="store_true", help="sync every connection")
     p.set_defaults(func=sync)
+
+
+def _require_connection(args: argparse.Namespace) -> None:
+    """Refuse an unknown id before anything else (the keyring prompt, the network) happens."""
+    with open_app(args, uses_secrets=False) as app:
+        app.store.get_connection(args.connection)
 
 
 def providers(args: argparse.Namespace) -> int:
@@ -55,10 +79,14 @@ def connect(args: argparse.Namespace) -> int:
     provider = get_provider(args.provider)
     with open_app(args) as app:
         conn = app.connector
+        if app.vault.session_only:
+            print(f"saldo: {CONNECT_WARNING}", file=sys.stderr)
         if args.client_id or args.client_secret_stdin:
             if not args.client_id:
                 raise SaldoError("--client-secret-stdin needs --client-id too.")
             secret = sys.stdin.readline().rstrip("\n") if args.client_secret_stdin else None
+            if args.client_secret_stdin and not secret:
+                raise SaldoError("--client-secret-stdin read no secret: pipe the client secret into the command.")
             if secret is None and provider.needs_credentials:
                 secret = getpass.getpass(f"{provider.name} client secret: ") if sys.stdin.isatty() else None
             conn.save_credentials(provider.id, args.client_id, secret)
@@ -88,7 +116,7 @@ def connections(args: argparse.Namespace) -> int:
                 "consent_expires": c.consent_expires_at.date().isoformat() if c.consent_expires_at else "",
                 "days_left": str(consent_days_left(c, now)) if c.consent_expires_at else "",
                 "one_time": "yes" if c.one_time else "",
-                "warning": consent_warning(c, now) or "",
+                "warning": EXPLANATION if made_without_keyring(app.store, c.id) else consent_warning(c, now) or "",
             }
             for c in app.store.connections()
         ]
@@ -99,6 +127,7 @@ def connections(args: argparse.Namespace) -> int:
 
 
 def disconnect(args: argparse.Namespace) -> int:
+    _require_connection(args)
     with open_app(args) as app:
         revoked = app.connector.disconnect(args.connection, keep_data=args.keep_data)
     kept = "; cached data kept" if args.keep_data else "; cached data removed"
@@ -125,12 +154,16 @@ class _Bar:
 
 
 def sync(args: argparse.Namespace) -> int:
+    if args.connection and args.all:
+        raise SaldoError(f"Give either a connection id ({args.connection}) or --all, not both.")
+    if args.connection:
+        _require_connection(args)
     cancel = threading.Event()
     with open_app(args) as app:
         engine = app.engine
         bar = _Bar()
         try:
-            if args.connection and not args.all:
+            if args.connection:
                 results = [engine.sync(args.connection, progress=bar, cancel=cancel)]
             else:
                 results = engine.sync_all(progress=bar, cancel=cancel)
@@ -139,13 +172,31 @@ def sync(args: argparse.Namespace) -> int:
             raise
         finally:
             bar.done()
+        lost = {r.connection_id for r in results if _tokens_lost(app.store, r)}
+        skipped = [] if args.connection else _skipped(app.store, {r.connection_id for r in results})
     failed = 0
     for r in results:
         if r.ok:
             print(f"{r.connection_id}: {r.status} — {r.summary()}")
         else:
             failed += 1
-            print(f"saldo: {r.connection_id}: {r.error}", file=sys.stderr)
-    if not results:
+            print(f"saldo: {r.connection_id}: {EXPLANATION if r.connection_id in lost else r.error}", file=sys.stderr)
+    for connection_id, why in skipped:
+        print(f"saldo: {connection_id}: skipped — {why}", file=sys.stderr)
+    if not results and not skipped:
         print("nothing to sync")
     return 1 if failed else 0
+
+
+def _skipped(store: Store, synced: set[str]) -> list[tuple[str, str]]:
+    """Connections `sync --all` passed over because they need re-consent, with the reason to tell."""
+    return [
+        (c.id, EXPLANATION if made_without_keyring(store, c.id) else f"reconnect with `saldo connect {c.provider}`.")
+        for c in store.connections()
+        if c.status is ConnectionStatus.NEEDS_RECONSENT and c.id not in synced
+    ]
+
+
+def _tokens_lost(store: Store, result: SyncResult) -> bool:
+    """A sync found no tokens because the connect before it had no keyring to keep them in."""
+    return result.status is SyncStatus.NEEDS_RECONSENT and made_without_keyring(store, result.connection_id)

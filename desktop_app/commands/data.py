@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from typing import Any
 
+from desktop_app.commands import argtypes
 from desktop_app.commands.common import add_format_option, emit, open_app
+from desktop_app.core.errors import NotFound, SaldoError
 from desktop_app.core.models import TransactionStatus
 from desktop_app.core.money import Money, NumberFormat, format_amount
 from desktop_app.core.store import TxFilter
+
+# Account ids and row counts: positive and small enough for SQLite's 64-bit integers.
+ROW_ID = argtypes.integer(1, argtypes.SQLITE_MAX_INT)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -20,20 +24,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
     p = sub.add_parser("transactions", parents=[common], help="list cached transactions, newest first")
     add_format_option(p)
-    p.add_argument("--account", type=int, action="append", metavar="ID", help="only this account (repeatable)")
-    p.add_argument("--search", metavar="TEXT", help="words in the description or counterparty")
-    p.add_argument("--from", dest="date_from", type=_day, metavar="YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", type=_day, metavar="YYYY-MM-DD")
+    p.add_argument(
+        "--account", type=ROW_ID, action="append", metavar="ID", help="only this account (repeatable; see `accounts`)"
+    )
+    p.add_argument(
+        "--search", type=argtypes.text("--search"), metavar="TEXT", help="words in the description or counterparty"
+    )
+    p.add_argument("--from", dest="date_from", type=argtypes.day, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=argtypes.day, metavar="YYYY-MM-DD")
     p.add_argument("--status", choices=[s.value for s in TransactionStatus])
-    p.add_argument("--limit", type=int, default=None, metavar="N", help="at most N rows (default: all)")
+    p.add_argument("--limit", type=ROW_ID, default=None, metavar="N", help="at most N rows (default: all)")
     p.set_defaults(func=transactions)
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _amount(money: Money, fmt: str, numbers: NumberFormat) -> str:
@@ -63,6 +64,8 @@ def accounts(args: argparse.Namespace) -> int:
 
 def transactions(args: argparse.Namespace) -> int:
     numbers = NumberFormat.from_system()
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        raise SaldoError(f"--from {args.date_from} is after --to {args.date_to}; nothing could match.")
     filt = TxFilter(
         account_ids=tuple(args.account) if args.account else None,
         date_from=args.date_from,
@@ -73,6 +76,12 @@ def transactions(args: argparse.Namespace) -> int:
     rows: list[dict[str, Any]] = []
     with open_app(args, uses_secrets=False) as app:
         store = app.store
+        if args.account:
+            known = {a.id for a in store.accounts()}
+            missing = sorted(set(args.account) - known)
+            if missing:
+                ids = ", ".join(map(str, missing))
+                raise NotFound(f"There is no account {ids} in the cache; `saldo accounts --all` lists them.")
         for t in store.iter_transactions(filt):
             rows.append(
                 {

@@ -25,6 +25,7 @@ from desktop_app.core.oauth.flow import AuthorizationRequest, Callback, build_au
 from desktop_app.core.oauth.receiver import LoopbackReceiver
 from desktop_app.core.oauth.tokens import ClientCredentials, TokenClient, TokenManager, TokenSet
 from desktop_app.core.providers.registry import Provider, get_provider
+from desktop_app.core.session_only import record_connect
 from desktop_app.core.store import Store
 from desktop_app.core.sync import ProviderSession
 from desktop_app.core.vault import Vault
@@ -157,6 +158,7 @@ class Connector:
             last_synced_at=existing.last_synced_at if existing else None,
         )
         saved = self.store.save_connection(connection)
+        record_connect(self.store, saved.id, session_only=self.vault.session_only)
         self.store.save_endpoints(saved.id, pending.endpoints)
         return saved
 

@@ -18,6 +18,7 @@ from desktop_app.core.money import NumberFormat
 from desktop_app.core.redact import Redactor
 from desktop_app.demo_bank import DemoBank as Bank
 from desktop_app.gui.context import AppContext
+from desktop_app.gui.platform_check import check_display_libraries
 from desktop_app.gui.tasks import TaskRunner
 from desktop_app.gui.window import MainWindow
 
@@ -143,6 +144,7 @@ class _Startup(QObject):
 
 def run_gui(data_dir: str | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
+    check_display_libraries()  # before Qt loads its platform plugin and aborts without saying why
     qt = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(qt, QApplication)
     qt.setApplicationName(APP_NAME)

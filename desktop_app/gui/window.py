@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import csv
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -46,6 +45,7 @@ from desktop_app import APP_NAME
 from desktop_app.core.errors import ProviderUnavailable
 from desktop_app.core.models import ConnectionStatus, SyncStatus, TransactionStatus
 from desktop_app.core.money import Money, format_money
+from desktop_app.core.sidefiles import read_json, write_json
 from desktop_app.core.store import AccountBalance, MonthTotals
 from desktop_app.core.sync import SyncProgress, SyncResult, consent_warning
 from desktop_app.gui.context import AppContext
@@ -636,12 +636,15 @@ class MainWindow(QMainWindow):
         return self.ctx.data_dir / "window.json"
 
     def _restore_state(self) -> None:
-        try:
-            data = json.loads(self._state_path().read_text(encoding="utf-8"))
-            self.restoreGeometry(base64.b64decode(data["geometry"]))
-            self.splitter.restoreState(base64.b64decode(data["splitter"]))
-        except (OSError, ValueError, KeyError):
-            return
+        data = read_json(self._state_path(), {"geometry": str, "splitter": str})
+        for name, restore in (("geometry", self.restoreGeometry), ("splitter", self.splitter.restoreState)):
+            try:
+                state = base64.b64decode(data[name], validate=True) if name in data else None
+            except ValueError:
+                log.warning("window.json: ignoring %s, which is not base64", name)
+                continue
+            if state is not None and not restore(state):
+                log.warning("window.json: ignoring %s, which Qt could not restore", name)
 
     def save_state(self) -> None:
         data = {
@@ -649,7 +652,7 @@ class MainWindow(QMainWindow):
             "splitter": base64.b64encode(bytes(self.splitter.saveState().data())).decode(),
         }
         try:
-            self._state_path().write_text(json.dumps(data), encoding="utf-8")
+            write_json(self._state_path(), data)
         except OSError as exc:
             log.warning("could not save the window state: %s", exc)
 

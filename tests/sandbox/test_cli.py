@@ -69,4 +69,5 @@ def test_bad_arguments_are_one_clear_error() -> None:
         timeout=60,
         env=ENV,
     )
-    assert result.returncode == 2 and "--fail-rate: must be between 0 and 1" in result.stderr
+    assert result.returncode == 2 and "--fail-rate: '2' is out of range 0..1" in result.stderr
+    assert len(result.stderr.splitlines()) == 1

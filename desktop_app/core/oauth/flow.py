@@ -2,7 +2,8 @@
 
 The same ``validate_callback`` serves the loopback receiver and a URL the person pasted by
 hand, so both paths apply exactly the same checks: ``state`` first (in constant time), then
-``error``, then ``code``. The query string is decoded exactly once.
+the issuer (``iss``, RFC 9207), then ``error``, then ``code``. The query string is decoded
+exactly once.
 """
 
 from __future__ import annotations
@@ -17,11 +18,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
-from desktop_app.core.errors import (
-    AccessDenied,
-    OAuthError,
-    StateMismatch,
-)
+from desktop_app.core.errors import AccessDenied, IssuerMismatch, OAuthError, StateMismatch
 from desktop_app.core.oauth.profile import OAuthProfile
 
 
@@ -97,6 +94,7 @@ def validate_callback(request: AuthorizationRequest, query: str) -> Callback:
     state = one("state") or ""
     if not hmac.compare_digest(state.encode(), request.state.encode()):
         raise StateMismatch("This answer does not belong to the authorization Saldo started; it was ignored.")
+    _check_issuer(request.profile, params.get("iss"))
     error = one("error")
     if error is not None:
         if error == "access_denied":
@@ -109,6 +107,25 @@ def validate_callback(request: AuthorizationRequest, query: str) -> Callback:
         raise OAuthError(f"{request.profile.provider} came back without an authorization code.", "missing_code")
     extras = {name: value for name in request.profile.callback_extras if (value := one(name)) is not None}
     return Callback(code, extras)
+
+
+def _check_issuer(profile: OAuthProfile, sent: list[str] | None) -> None:
+    """Refuse a redirect from another authorization server than the one asked (RFC 9207 §2.4)."""
+    if profile.issuer is None:
+        return  # nothing to compare with: the provider publishes no issuer
+    if sent is None:
+        if profile.issuer_in_response:
+            raise IssuerMismatch(
+                f"This answer does not say it comes from {profile.provider}, which always says so; "
+                "it was ignored (possible mix-up attack).",
+                "issuer_missing",
+            )
+    elif len(sent) != 1 or sent[0] != profile.issuer:  # simple string comparison, as the RFC says
+        raise IssuerMismatch(
+            f"This answer comes from another sign-in server than {profile.provider}'s; "
+            "it was ignored (possible mix-up attack).",
+            "issuer_mismatch",
+        )
 
 
 def parse_pasted_redirect(request: AuthorizationRequest, pasted: str) -> Callback:

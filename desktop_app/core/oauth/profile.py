@@ -30,6 +30,10 @@ class OAuthProfile:
         request_id_header: a header carrying a fresh UUID on every token request.
         callback_extras: redirect parameters to keep besides ``code`` (``consentId``, ``flowId``).
         keep_token_fields: non-standard token response fields to keep.
+        issuer: the authorization server's issuer identifier (RFC 8414). When set, an ``iss`` on
+            the redirect must equal it exactly (RFC 9207 mix-up defence).
+        issuer_in_response: the server's metadata says it always sends ``iss``
+            (``authorization_response_iss_parameter_supported``), so a redirect without one is refused.
     """
 
     provider: str
@@ -48,6 +52,8 @@ class OAuthProfile:
     request_id_header: str | None = None
     callback_extras: tuple[str, ...] = ()
     keep_token_fields: tuple[str, ...] = ("id_token", "scope")
+    issuer: str | None = None
+    issuer_in_response: bool = False
 
     def with_scopes(self, scopes: tuple[str, ...]) -> OAuthProfile:
         return replace(self, scopes=scopes)

@@ -6,7 +6,8 @@ browser's idle pre-connect sockets never block the real redirect. Only ``GET`` o
 provider's path is answered; anything else gets a 404 and the wait goes on. A request with
 the wrong ``state`` gets an error page but does not end the wait either: a stray or hostile
 request must not cut the person's flow short. Pages are static, echo nothing, and are sent
-with ``Referrer-Policy: no-referrer`` and ``Cache-Control: no-store``.
+with ``Referrer-Policy: no-referrer`` and ``Cache-Control: no-store`` — the stdlib's own
+error pages for malformed requests included.
 """
 
 from __future__ import annotations
@@ -56,9 +57,34 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = do_PATCH = _not_found
 
-    def _page(self, status: int, name: str) -> None:
+    def version_string(self) -> str:
+        return "Saldo"  # not the Python version
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if self.request_version == "HTTP/0.9":
+            # No browser speaks 0.9, and a 0.9 answer has no headers to carry the policies below.
+            self.send_error(400)
+            return False
+        return True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The stdlib's own 400/414/431/501 pages, replaced: same headers as every page, nothing echoed.
+
+        The stdlib puts the offending request line or version into the reason phrase and the
+        body (``message``/``explain``); both are dropped for the standard phrase and a static page.
+        """
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"  # so the headers are written at all
+        self._page(code, "receiver/bad-request.html", close=True)
+
+    def _page(self, status: int, name: str, *, close: bool = False) -> None:
         body = resource_bytes(name)
         self.send_response(status)
+        if close:
+            self.send_header("Connection", "close")
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
