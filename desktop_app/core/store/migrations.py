@@ -185,7 +185,43 @@ def _v3_search_and_series(db: sqlite_utils.Database) -> None:
     db.execute(SECONDARY_INDEXES["tx_account_day"])
 
 
-STEPS: tuple[Step, ...] = (_v1_core_tables, _v2_tombstones_and_withdrawals, _v3_search_and_series)
+def _v4_statement_imports(db: sqlite_utils.Database) -> None:
+    # Which statement format a row came from (NULL: a provider sync). Two rows from the same
+    # format that both carry a bank reference are told apart by it, never by fuzzy matching.
+    db.execute("ALTER TABLE transactions ADD COLUMN import_source TEXT")
+    # The file's institution/account id of an account, so the next file finds it by itself.
+    db.execute(
+        """CREATE TABLE import_sources (
+            source_key TEXT PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id)
+        ) WITHOUT ROWID"""
+    )
+    # The CSV column mapping last used for an account (JSON of CsvMapping).
+    db.execute(
+        "CREATE TABLE csv_mappings (account_id INTEGER PRIMARY KEY REFERENCES accounts(id), mapping TEXT NOT NULL)"
+    )
+    # One row per file imported: what it added, for the person's history and for support.
+    db.execute(
+        """CREATE TABLE statement_imports (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            file_name TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            format TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            added INTEGER NOT NULL,
+            present INTEGER NOT NULL,
+            warnings TEXT
+        )"""
+    )
+
+
+STEPS: tuple[Step, ...] = (
+    _v1_core_tables,
+    _v2_tombstones_and_withdrawals,
+    _v3_search_and_series,
+    _v4_statement_imports,
+)
 LATEST = len(STEPS)
 
 
