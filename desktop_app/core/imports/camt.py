@@ -289,9 +289,9 @@ def _entry(ntry: ET.Element, account: StatementAccount | None) -> Entry | None:
         counterparty = clean(_first_text(parties, f"{party} {ns}Nm", f"{party} {ns}Pty {ns}Nm"))
         if counterparty:
             break
-    remittance = " ".join(t.text.strip() for t in ntry.iter(ns + "Ustrd") if t.text) or _descendant(
-        ntry, ns + "CdtrRefInf"
-    )
+    remittance = " ".join(t.text.strip() for t in ntry.iter(ns + "Ustrd") if t.text)
+    if not remittance:
+        remittance = next((_first_text(r, ns + "Ref") for r in ntry.iter(ns + "CdtrRefInf")), "")
     extra = _first_text(ntry, ns + "AddtlNtryInf") or _descendant(ntry, ns + "AddtlTxInf")
     batch = _descendant(ntry, ns + "NbOfTxs")
     parts = [remittance, extra] if remittance != extra else [remittance]

@@ -23,7 +23,8 @@ from datetime import timedelta
 
 from desktop_app.core.imports.records import Entry
 from desktop_app.core.models import Account, Transaction, TransactionStatus, fingerprint
-from desktop_app.core.store.imports import ImportTx, StoredRow
+from desktop_app.core.store import Store
+from desktop_app.core.store.imports import ImportStore, ImportTx, StoredRow
 
 WINDOW_DAYS = 3
 _WORD = re.compile(r"[^\W\d_]{3,}|\d{4,}")
@@ -156,20 +157,16 @@ def _fuzzy(
     used: set[str] = set()
     for i in unresolved:
         entry = entries[i]
-        words = _words(f"{entry.tx.description} {entry.tx.counterparty or ''}")
-        best: tuple[int, int, str] | None = None
-        for row in by_amount.get(entry.tx.amount.minor_units, ()):
-            lag = abs((row.day - entry.tx.booking_date).days)
-            if row.key in used or lag > WINDOW_DAYS:
-                continue
-            shared = bool(words & _words(row.text))
-            if not shared and lag:
-                continue
-            score = (int(not shared), lag, row.key)
-            if best is None or score < best:
-                best = score
-        if best is not None:
-            used.add(best[2])
+        probe = StoredRow(
+            "",
+            entry.tx.booking_date,
+            entry.tx.amount.minor_units,
+            f"{entry.tx.description} {entry.tx.counterparty or ''}",
+            source,
+        )
+        twin = _closest(probe, by_amount.get(probe.amount_minor, []), used)
+        if twin is not None:
+            used.add(twin.key)
             _present(result, i, False)
             result.fuzzy += 1
 
@@ -188,3 +185,52 @@ def _row(account_id: int, key: str, entry: Entry) -> Transaction:
         provider_id=t.provider_id,
         raw=t.raw,
     )
+
+
+def absorb_imported_twins(store: Store, account_id: int, synced_keys: set[str]) -> int:
+    """After a sync: delete imported rows that a row the provider just listed stands for.
+
+    A file may have brought in days the provider had not yet been asked about; when the sync
+    then lists them, the provider's row (with its own id) replaces the file's copy, found by
+    the same amount/day/text rule the importer uses. Rows the sync itself wrote are never
+    touched, and nothing happens for accounts that hold no imported rows.
+    """
+    if not synced_keys:
+        return 0
+    imports = ImportStore(store)
+    with imports.transaction() as tx:
+        if not tx.has_imported_rows(account_id):
+            return 0
+        synced = tx.rows_by_key(account_id, synced_keys)
+        if not synced:
+            return 0
+        window = timedelta(days=WINDOW_DAYS)
+        days = [r.day for r in synced.values()]
+        nearby = tx.rows_between(account_id, min(days) - window, max(days) + window)
+        by_amount: dict[int, list[StoredRow]] = defaultdict(list)
+        for row in nearby.values():
+            if row.import_source is not None and row.key not in synced_keys:
+                by_amount[row.amount_minor].append(row)
+        doomed: list[str] = []
+        for row in sorted(synced.values(), key=lambda r: (r.day, r.key)):
+            twin = _closest(row, by_amount.get(row.amount_minor, []), set(doomed))
+            if twin is not None:
+                doomed.append(twin.key)
+        return tx.delete_rows(account_id, doomed)
+
+
+def _closest(row: StoredRow, candidates: list[StoredRow], taken: set[str]) -> StoredRow | None:
+    words = _words(row.text)
+    best: tuple[int, int, str] | None = None
+    found: StoredRow | None = None
+    for other in candidates:
+        lag = abs((other.day - row.day).days)
+        if other.key in taken or lag > WINDOW_DAYS:
+            continue
+        shared = bool(words & _words(other.text))
+        if not shared and lag:
+            continue
+        score = (int(not shared), lag, other.key)
+        if best is None or score < best:
+            best, found = score, other
+    return found

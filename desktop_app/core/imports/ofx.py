@@ -169,7 +169,6 @@ def _entry(node: Node, currency: str | None, account_id: str) -> Entry:
         posted = ofx_date(node.value("DTPOSTED") or node.value("DTUSER"))
     except StatementError as exc:
         raise StatementError(exc.reason, line=node.line) from None
-    user = node.value("DTUSER")
     name, memo = clean(node.value("NAME")), clean(node.value("MEMO"))
     description = memo if memo and (not name or memo.startswith(name)) else " / ".join(p for p in (name, memo) if p)
     fitid = node.value("FITID")
@@ -183,7 +182,6 @@ def _entry(node: Node, currency: str | None, account_id: str) -> Entry:
             raw=raw_json({"format": "ofx", **record}),
             provider_id=fitid or None,
             counterparty=name or None,
-            value_date=ofx_date(user) if user else None,
         ),
         bank_ref=fitid or None,
     )

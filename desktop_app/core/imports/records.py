@@ -37,7 +37,7 @@ class StatementError(SaldoError):
 
     def located(self, file: str) -> StatementError:
         """The same error naming `file` (readers know lines; the caller knows the file name)."""
-        return StatementError(self.reason, file=self.file or file, line=self.line)
+        return type(self)(self.reason, file=self.file or file, line=self.line)
 
 
 class UnsupportedStatement(StatementError):

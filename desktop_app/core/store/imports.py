@@ -172,6 +172,12 @@ class ImportTx:
             r[0] for r in self.conn.execute("SELECT dedupe_key FROM tombstones WHERE account_id = ?", (account_id,))
         }
 
+    def has_imported_rows(self, account_id: int) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM transactions WHERE account_id = ? AND import_source IS NOT NULL LIMIT 1", (account_id,)
+        ).fetchone()
+        return row is not None
+
     # -- writes --------------------------------------------------------------------------
 
     def insert(self, transactions: Sequence[Transaction], source: str) -> int:
@@ -188,6 +194,14 @@ class ImportTx:
         if added:
             self.conn.execute(migrations.INDEX_NEW_ROWS, (before,))
         return added
+
+    def delete_rows(self, account_id: int, keys: Sequence[str]) -> int:
+        """Remove rows without a tombstone (a synced copy replaces them; nothing was deleted by hand)."""
+        before = self.conn.total_changes
+        self.conn.executemany(
+            "DELETE FROM transactions WHERE account_id = ? AND dedupe_key = ?", [(account_id, k) for k in keys]
+        )
+        return self.conn.total_changes - before
 
     def add_balance(self, snapshot: BalanceSnapshot) -> None:
         self.conn.execute(

@@ -1,0 +1,85 @@
+"""`saldo import FILE…`: statement files (OFX/QFX, camt, MT940, QIF, CSV) into the cache, headless.
+
+Each file is imported on its own, in one transaction: a file that cannot be read is reported
+in one line and leaves nothing behind, and the next file goes on. ``--dry-run`` reads and
+matches everything but stores nothing (not even a new database file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, TextIO
+
+from desktop_app.cli import CliError
+from desktop_app.core.imports.detect import FORMATS
+from desktop_app.core.imports.importer import Importer, ImportResult, Target, resolve_mapping
+from desktop_app.core.imports.qif import DATE_ORDERS
+from desktop_app.core.imports.reader import ReadOptions
+from desktop_app.core.imports.records import StatementError
+from desktop_app.core.paths import database_path, resolve_data_dir
+from desktop_app.core.store import Store
+
+_NAMES = {"ofx": "OFX", "camt": "camt (ISO 20022)", "mt940": "MT940", "qif": "QIF", "csv": "CSV"}
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("import", parents=[common], help="import bank statement files (OFX, camt, MT940, QIF, CSV)")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--account", type=int, metavar="ID", help="import into this account (see `saldo accounts`)")
+    where.add_argument("--new-account", metavar="NAME", help="create an account with this name for the file")
+    p.add_argument("--currency", metavar="CCY", help="currency of a new account, or of a QIF/CSV file")
+    p.add_argument("--format", choices=("auto", *FORMATS), default="auto", help="file format (default: auto)")
+    p.add_argument("--csv-mapping", metavar="NAME", help="CSV preset name or mapping .json file")
+    p.add_argument("--date-order", choices=DATE_ORDERS, help="QIF: how to read dates that fit either order")
+    p.add_argument("--dry-run", action="store_true", help="show what would be imported; store nothing")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.new_account and not args.currency:
+        raise CliError("--new-account needs --currency (for example --currency EUR)", exit_code=2)
+    mapping = resolve_mapping(args.csv_mapping) if args.csv_mapping else None
+    target = Target(args.account, args.new_account, args.currency.upper() if args.currency else None)
+    options = ReadOptions(format=args.format, csv_mapping=mapping, date_order=args.date_order)
+    failed = 0
+    with ExitStack() as stack:
+        store = stack.enter_context(_open(args, stack))
+        importer = Importer(store)
+        for path in args.files:
+            try:
+                result = importer.import_file(path, target, options, dry_run=args.dry_run)
+            except StatementError as exc:
+                failed += 1
+                text = str(exc) if exc.file else f"{path.name}: {exc}"
+                print(f"saldo: {text}", file=sys.stderr)
+                continue
+            print_result(result, sys.stdout)
+    return 1 if failed else 0
+
+
+def _open(args: argparse.Namespace, stack: ExitStack) -> Store:
+    path = database_path(resolve_data_dir(args.data_dir))
+    if args.dry_run and not path.exists():
+        # A dry run must not create the cache: match against an empty scratch database.
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="saldo-dry-run-")))
+        path = scratch / "saldo.db"
+    return Store.open(path)
+
+
+def print_result(result: ImportResult, out: TextIO) -> None:
+    prefix = "[dry run] " if result.dry_run else ""
+    print(f"{prefix}{result.file}: {_NAMES.get(result.format, result.format)}", file=out)
+    for item in result.accounts:
+        label = f"account {item.account_id} {item.account_name!r}" + (" (new)" if item.created else "")
+        verb = "would add" if result.dry_run else "added"
+        line = f"  {label}: {verb} {item.added}, already present {item.present}"
+        if item.deleted:
+            line += f" ({item.deleted} you had deleted stay deleted)"
+        print(line, file=out)
+        for warning in item.warnings:
+            print(f"  warning: {warning}", file=out)
