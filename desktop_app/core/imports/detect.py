@@ -28,6 +28,13 @@ def detect(data: bytes) -> str | None:
     body = [line for line in lines if not line.startswith(b"#")]
     if body and body[0].upper().startswith((b"!TYPE", b"!ACCOUNT", b"!OPTION", b"!CLEAR")):
         return "qif"
-    if len(lines) >= 2 and any(sep in lines[-1] or sep in lines[0] for sep in (b",", b";", b"\t", b"|")):
-        return "csv"
-    return None
+    return "csv" if _tabular(lines[:50]) else None
+
+
+def _tabular(lines: list[bytes]) -> bool:
+    """Two or more lines split into the same number (>= 2) of fields by one separator."""
+    for sep in (b";", b",", b"\t", b"|"):
+        counts = [line.count(sep) for line in lines if sep in line]
+        if any(counts.count(n) >= 2 for n in set(counts)):
+            return True
+    return False
