@@ -145,7 +145,7 @@ def test_choosing_an_account_for_a_multi_account_file_is_refused(importer: Impor
     qif = importer.import_file(FIXTURES / "dmy_card.qif", Target(new_name="Card", currency="EUR"))
     with pytest.raises(StatementError, match="holds 2 accounts"):
         importer.import_file(FIXTURES / "sgml_bank.ofx", Target(qif.accounts[0].account_id))
-    with pytest.raises(StatementError, match="xml_card.ofx: the statement is in USD but account 'Card' is in EUR"):
+    with pytest.raises(StatementError, match=r"xml_card\.ofx: the statement is in USD but account 'Card' is in EUR"):
         importer.import_file(FIXTURES / "xml_card.ofx", Target(qif.accounts[0].account_id))
 
 
