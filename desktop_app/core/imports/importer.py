@@ -211,8 +211,10 @@ class Importer:
         exponent(currency)  # an unknown currency is refused here, before anything is stored
         bank = info.institution if info.institution and info.institution not in info.account_id else None
         name = target.new_name or info.name or " ".join(p for p in (bank, info.account_id) if p)
-        external = info.source_key if info.account_id else f"manual:{uuid.uuid4().hex}"
-        account = tx.create_account(Account("", external, name, currency, iban=info.iban, kind=info.kind))
+        # The file's own id is linked through import_sources; this id only has to be unique.
+        account = tx.create_account(
+            Account("", f"file:{uuid.uuid4().hex}", name, currency, iban=info.iban, kind=info.kind)
+        )
         return account, True
 
     # -- one statement -------------------------------------------------------------------
