@@ -31,10 +31,10 @@ def _without_ids(rows: Counter[tuple[object, ...]]) -> Counter[tuple[object, ...
     return found
 
 
-def _busiest(world: World) -> tuple[dict[str, Any], int]:
-    truth = world.sandbox.ground_truth("demo")["accounts"]
+def _busiest(env: World) -> tuple[dict[str, Any], int]:
+    truth = env.sandbox.ground_truth("demo")["accounts"]
     account = max(truth, key=lambda a: len(a["transactions"]))
-    (cached,) = [a for a in world.store.accounts() if a.provider_account_id == account["id"]]
+    (cached,) = [a for a in env.store.accounts() if a.provider_account_id == account["id"]]
     assert cached.id is not None
     return account, cached.id
 
