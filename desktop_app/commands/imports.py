@@ -78,8 +78,12 @@ def print_result(result: ImportResult, out: TextIO) -> None:
         label = f"account {item.account_id} {item.account_name!r}" + (" (new)" if item.created else "")
         verb = "would add" if result.dry_run else "added"
         line = f"  {label}: {verb} {item.added}, already present {item.present}"
+        if item.pending:
+            line += f" ({item.pending} of the file's entries pending)"
         if item.deleted:
             line += f" ({item.deleted} you had deleted stay deleted)"
         print(line, file=out)
+        for snapshot in item.closing:
+            print(f"  closing balance {snapshot.amount} on {snapshot.as_of.date().isoformat()}", file=out)
         for warning in item.warnings:
             print(f"  warning: {warning}", file=out)

@@ -48,6 +48,8 @@ class AccountResult:
     present: int = 0
     deleted: int = 0
     fuzzy: int = 0
+    pending: int = 0  # of the file's entries, how many the bank lists as pending
+    closing: list[BalanceSnapshot] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     marks: list[tuple[Statement, list[str]]] = field(default_factory=list)
 
@@ -242,16 +244,19 @@ class Importer:
         item.present += planned.present
         item.deleted += planned.deleted
         item.fuzzy += planned.fuzzy
+        item.pending += sum(1 for e in statement.entries if e.tx.status is TransactionStatus.PENDING)
         item.marks.append((statement, planned.marks))
         item.warnings.extend(w for w in statement.warnings if w not in item.warnings)
         mismatch = reconcile(statement, account.currency)
         if mismatch:
             item.warnings.append(mismatch)
-        self._balances(tx, statement, account)
+        item.closing.extend(self._balances(tx, statement, account))
 
     @staticmethod
-    def _balances(tx: ImportTx, statement: Statement, account: Account) -> None:
+    def _balances(tx: ImportTx, statement: Statement, account: Account) -> list[BalanceSnapshot]:
+        """Record the statement's closing balances; returns the booked one (if any)."""
         assert account.id is not None
+        booked: list[BalanceSnapshot] = []
         last_day = max((e.tx.booking_date for e in statement.entries), default=None)
         for kind, balance in (
             (BalanceKind.BOOKED, statement.closing),
@@ -261,7 +266,11 @@ class Importer:
             if balance is None or day is None:
                 continue
             amount = to_money(balance.amount, account.currency)
-            tx.add_balance(BalanceSnapshot(account.id, kind, amount, datetime.combine(day, time(23, 59, 59), UTC)))
+            snapshot = BalanceSnapshot(account.id, kind, amount, datetime.combine(day, time(23, 59, 59), UTC))
+            tx.add_balance(snapshot)
+            if kind is BalanceKind.BOOKED:
+                booked.append(snapshot)
+        return booked
 
 
 def reconcile(statement: Statement, currency: str) -> str | None:
