@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.imports.csvfile import CsvMapping
-from desktop_app.core.imports.importer import Importer, Target
+from desktop_app.core.imports.importer import Importer, ImportResult, Target
 from desktop_app.core.imports.reader import ReadOptions
 from desktop_app.core.imports.records import StatementError
 from desktop_app.core.models import Account, BalanceKind, Connection, Transaction, TransactionStatus, raw_json
@@ -28,6 +28,15 @@ def _rows(store: Store, account_id: int) -> list[tuple[str, str, str]]:
         (t.booking_date.isoformat(), str(t.amount.normalized()), t.description)
         for t in store.iter_transactions(TxFilter(account_ids=(account_id,)))
     )
+
+
+def _full(
+    importer: Importer, path: Path, target: Target | None = None, options: ReadOptions | None = None
+) -> ImportResult:
+    """Import by reading and matching every entry (import_file answers at once for a file seen before)."""
+    target, options = target or Target(), options or ReadOptions()
+    resolved = importer._options(target, options)
+    return importer.import_parsed(importer.read(path, target, options), target, resolved)
 
 
 def _table_counts(path: Path) -> dict[str, int]:
@@ -51,6 +60,11 @@ def test_ofx_import_creates_one_account_per_file_account_and_reimport_adds_nothi
     assert again.added == 0 and again.present == 4
     assert [a.account_id for a in again.accounts] == [a.account_id for a in first.accounts]  # remembered
     assert not any(a.created for a in again.accounts)
+    assert "this very file was imported on" in again.warnings[0]
+    full = _full(importer, FIXTURES / "sgml_bank.ofx")  # the same answer by matching every entry
+    assert (full.added, full.present) == (0, 4) and [a.account_id for a in full.accounts] == [
+        a.account_id for a in first.accounts
+    ]
     assert cache.count_transactions() == 4
     latest = cache.latest_balance(checking)
     assert latest is not None and latest.amount == Money(Decimal("2387.50"), "CAD")
@@ -84,8 +98,8 @@ def test_reused_bank_id_with_other_amount_keeps_both(tmp_path: Path, importer: I
         builders.ofx(tmp_path / "april.ofx", [march, reused], account="4111000011112222", currency="USD", bank=None)
     )
     assert (later.added, later.present) == (1, 1)
-    assert importer.import_file(FIXTURES / "xml_card.ofx").added == 0
-    assert importer.import_file(tmp_path / "april.ofx").added == 0
+    assert _full(importer, FIXTURES / "xml_card.ofx").added == 0
+    assert _full(importer, tmp_path / "april.ofx").added == 0
     keys = sorted(t.dedupe_key for t in cache.iter_transactions(TxFilter(account_ids=(account,))))
     assert keys == ["id:CC-900", "id:CC-900#1", "id:CC-900#2", "id:CC-901"]
 
@@ -95,7 +109,7 @@ def test_same_entry_in_two_statements_of_one_file_is_stored_once(importer: Impor
     (account,) = result.accounts
     # REF-0003 is listed in March and again in April with another amount and day: two bookings
     assert account.added == 5 and account.present == 0
-    assert importer.import_file(FIXTURES / "camt053_v2.xml").added == 0
+    assert _full(importer, FIXTURES / "camt053_v2.xml").added == 0
     pending = cache.transactions_page(TxFilter(status=TransactionStatus.PENDING))[0]
     assert [t.description for t in pending] == ["Streaming Abo"]
     assert cache.latest_balance(account.account_id).amount.amount == Decimal("1300.00")  # type: ignore[union-attr]
@@ -106,7 +120,7 @@ def test_deleted_transactions_stay_deleted_on_reimport(importer: Importer, cache
     (rent,) = cache.search("landlord")
     assert rent.id is not None
     cache.delete_transaction(rent.id)
-    again = importer.import_file(FIXTURES / "sgml_bank.ofx")
+    again = _full(importer, FIXTURES / "sgml_bank.ofx")
     assert again.added == 0 and again.accounts[0].deleted == 1
     assert cache.search("landlord") == []
 
@@ -131,6 +145,28 @@ def test_one_file_is_all_or_nothing(tmp_path: Path, importer: Importer, cache: S
         importer.import_file(path)
     counts = _table_counts(cache.path)
     assert counts["transactions"] == 0 and counts["accounts"] == 0 and counts["import_sources"] == 0
+
+
+def test_a_file_read_another_way_is_matched_again(tmp_path: Path, importer: Importer) -> None:
+    first = importer.import_file(
+        FIXTURES / "ambiguous.qif", Target(new_name="Q", currency="EUR"), ReadOptions(date_order="dmy")
+    )
+    account = first.accounts[0].account_id
+    same = importer.import_file(FIXTURES / "ambiguous.qif", Target(account), ReadOptions(date_order="dmy"))
+    assert same.added == 0 and "this very file" in same.warnings[0]
+    other = importer.import_file(FIXTURES / "ambiguous.qif", Target(account), ReadOptions(date_order="mdy"))
+    assert other.added == 3 and other.warnings == []  # read month first, every date is another day
+    copy = tmp_path / "copy.qif"
+    copy.write_bytes((FIXTURES / "ambiguous.qif").read_bytes() + b"\n")
+    assert importer.import_file(copy, Target(account), ReadOptions(date_order="dmy")).present == 3
+
+
+def test_deleting_an_imported_account_s_connection_takes_its_import_records(importer: Importer, cache: Store) -> None:
+    importer.import_file(FIXTURES / "sgml_bank.ofx")
+    cache.delete_connection("statement-files", keep_data=False)
+    counts = _table_counts(cache.path)
+    assert counts["accounts"] == counts["import_sources"] == counts["statement_imports"] == 0
+    assert importer.import_file(FIXTURES / "sgml_bank.ofx").added == 4
 
 
 def test_dry_run_reports_the_same_and_writes_nothing(importer: Importer, cache: Store) -> None:
@@ -166,7 +202,7 @@ def test_qif_and_csv_need_an_account_and_take_its_currency_and_saved_mapping(imp
         FIXTURES / "debit_credit_bom.csv", Target(new_name="Current", currency="GBP"), ReadOptions(csv_mapping=mapping)
     )
     account = made.accounts[0].account_id
-    again = importer.import_file(FIXTURES / "debit_credit_bom.csv", Target(account))  # mapping saved per account
+    again = _full(importer, FIXTURES / "debit_credit_bom.csv", Target(account))  # mapping saved per account
     assert (made.added, again.added, again.present) == (3, 0, 3)
     assert cache.latest_balance(account).amount == Money(Decimal("3800.00"), "GBP")  # type: ignore[union-attr]
 

@@ -127,7 +127,8 @@ def _ordered(base: str, slots: dict[str, StoredRow], tombstones: set[str]) -> li
 
 
 def _free_slot(base: str, taken: set[str], tx: ImportTx, account_id: int) -> str:
-    if base not in taken and not tx.rows_by_key(account_id, [base]):
+    """`base`, or its first free ``#n`` slot. Every base key was looked up already (in `taken`)."""
+    if base not in taken:
         return base
     used = set(tx.rows_with_prefix(account_id, base + "#")) | taken
     n = 1

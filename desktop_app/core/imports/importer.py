@@ -17,7 +17,8 @@ from pathlib import Path
 
 from desktop_app.core.imports import dedupe
 from desktop_app.core.imports.csvfile import PRESETS, CsvMapping
-from desktop_app.core.imports.reader import ParsedFile, ReadOptions, read_bytes
+from desktop_app.core.imports.detect import detect
+from desktop_app.core.imports.reader import ParsedFile, ReadOptions, import_digest, read_bytes
 from desktop_app.core.imports.records import Statement, StatementError, to_money
 from desktop_app.core.imports.text import read_bytes as read_file_bytes
 from desktop_app.core.models import Account, BalanceKind, BalanceSnapshot, TransactionStatus
@@ -121,9 +122,37 @@ class Importer:
         cancel: threading.Event | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> ImportResult:
-        return self.import_parsed(
-            self.read(path, target, options), target, options, dry_run=dry_run, cancel=cancel, progress=progress
-        )
+        data = read_file_bytes(path)
+        resolved = self._options(target, options)
+        known = self._seen_before(data, path.name, target, resolved, dry_run)
+        if known is not None:
+            return known
+        parsed = read_bytes(data, path.name, resolved)
+        del data  # a large file's bytes are not needed while the entries are stored
+        return self.import_parsed(parsed, target, resolved, dry_run=dry_run, cancel=cancel, progress=progress)
+
+    def _seen_before(
+        self, data: bytes, name: str, target: Target, options: ReadOptions, dry_run: bool
+    ) -> ImportResult | None:
+        """The same bytes, read the same way, imported before into the same account(s): nothing to do.
+
+        Re-importing a file is common (a download folder imported again); recognising it by
+        its SHA-256 answers at once instead of reading and matching every entry again.
+        """
+        if target.new_name:
+            return None
+        fmt = options.format if options.format != "auto" else detect(data)
+        if fmt is None:
+            return None
+        earlier = self.imports.previous_import(import_digest(data, fmt, options))
+        if not earlier or (target.account_id is not None and {target.account_id} != {e[0] for e in earlier}):
+            return None
+        result = ImportResult(name, fmt, dry_run)
+        for account_id, account_name, entries, when in earlier:
+            item = AccountResult(account_id, account_name, present=entries)
+            item.warnings.append(f"this very file was imported on {when[:10]}; nothing in it is new")
+            result.accounts.append(item)
+        return result
 
     def import_parsed(
         self,

@@ -62,12 +62,14 @@ class Node:
         return None
 
     def iter(self, name: str) -> Iterator[Node]:
+        """Descendants called `name`, depth first. Transactions are not searched inside (their
+        fields are read by ``_leaves``), which keeps statement-level look-ups from walking them all."""
         stack = list(reversed(self.children))
         while stack:
             node = stack.pop()
             if node.name == name:
                 yield node
-            else:
+            elif node.children and node.name != "STMTTRN":
                 stack.extend(reversed(node.children))
 
     def value(self, name: str) -> str:
@@ -86,10 +88,9 @@ def parse_tree(text: str) -> Node:
     body = _CDATA.sub(lambda m: html.escape(m.group(1), quote=False), body)
     root = Node("#root")
     stack = [root]
-    # Line numbers are counted for aggregates only (for error messages), incrementally.
-    line, counted = text.count("\n", 0, start) + 1, 0
-    for match in _TOKEN.finditer(body):
-        tag, after = match.group(1).strip(), match.group(2)
+    # findall keeps the scan in C; an aggregate remembers its token number, turned into a line
+    # number only when an error needs one (see line_of).
+    for number, (tag, after) in enumerate(_TOKEN.findall(body)):
         if not tag or tag[0] in "?!":
             continue
         if tag[0] == "/":
@@ -99,21 +100,29 @@ def parse_tree(text: str) -> Node:
                     del stack[depth:]
                     break
             continue
-        name = tag.split()[0].rstrip("/").upper()
+        name = tag.split(None, 1)[0].rstrip("/").upper() if " " in tag or "/" in tag else tag.upper()
         value = after.strip()
         if value or name in _KNOWN_LEAVES or tag.endswith("/"):
-            stack[-1].children.append(Node(name, _unescape(value)))
+            stack[-1].children.append(Node(name, _unescape(value) if "&" in value else value))
         else:
-            line += body.count("\n", counted, match.start())
-            counted = match.start()
-            node = Node(name, line=line)
+            node = Node(name, line=number)
             stack[-1].children.append(node)
             stack.append(node)
     return root
 
 
 def _unescape(value: str) -> str:
-    return html.unescape(value) if "&" in value else value
+    return html.unescape(value)
+
+
+def line_of(text: str, token: int) -> int:
+    """The line on which the `token`-th tag of the document (after the header) starts."""
+    start = text.find("<")
+    body = _CDATA.sub(lambda m: html.escape(m.group(1), quote=False), text[start:])
+    for number, match in enumerate(_TOKEN.finditer(body)):
+        if number == token:
+            return text.count("\n", 0, start) + body.count("\n", 0, match.start()) + 1
+    return text.count("\n") + 1
 
 
 def read(text: str) -> list[Statement]:
@@ -127,7 +136,12 @@ def read(text: str) -> list[Statement]:
             )
         raise StatementError("the OFX file holds no bank or credit-card statement")
     institution = root.value("FID") or root.value("ORG") or None
-    statements = [_statement(node, institution) for node in found]
+    try:
+        statements = [_statement(node, institution) for node in found]
+    except StatementError as exc:
+        if exc.line is None or exc.file is not None:
+            raise
+        raise type(exc)(exc.reason, line=line_of(text, exc.line)) from None  # a token number until here
     if root.find("INVSTMTRS") is not None:
         statements[0].warnings.append("the investment part of this file was skipped")
     return statements
@@ -158,28 +172,40 @@ def _statement(node: Node, institution: str | None) -> Statement:
     )
 
 
+def _leaves(node: Node) -> dict[str, str]:
+    """Every leaf under a STMTTRN by name (first wins), whatever nesting a broken file gave it."""
+    found: dict[str, str] = {}
+    stack = [node]
+    while stack:
+        for child in stack.pop().children:
+            if child.text is not None:
+                found.setdefault(child.name, child.text)
+            else:
+                stack.append(child)
+    return found
+
+
 def _entry(node: Node, currency: str | None, account_id: str) -> Entry:
-    own = node.find("CURRENCY")
-    cur = currency or (own.value("CURSYM") if own is not None else None)
-    text = node.value("TRNAMT")
+    leaves = _leaves(node)
+    cur = currency or leaves.get("CURSYM")
+    text = leaves.get("TRNAMT", "")
     if not text:
         raise StatementError(f"a transaction of account {account_id} has no amount (TRNAMT)", line=node.line)
     try:
         amount = to_money(parse_amount(text), cur)
-        posted = ofx_date(node.value("DTPOSTED") or node.value("DTUSER"))
+        posted = ofx_date(leaves.get("DTPOSTED") or leaves.get("DTUSER") or "")
     except StatementError as exc:
         raise StatementError(exc.reason, line=node.line) from None
-    name, memo = clean(node.value("NAME")), clean(node.value("MEMO"))
+    name, memo = clean(leaves.get("NAME")), clean(leaves.get("MEMO"))
     description = memo if memo and (not name or memo.startswith(name)) else " / ".join(p for p in (name, memo) if p)
-    fitid = node.value("FITID")
-    record = {leaf.name: leaf.text for leaf in node.children if leaf.text is not None}
+    fitid = leaves.get("FITID", "").strip()
     return Entry(
         RemoteTransaction(
             status=TransactionStatus.BOOKED,
             booking_date=posted,
             amount=amount,
             description=description,
-            raw=raw_json({"format": "ofx", **record}),
+            raw=raw_json({"format": "ofx", **leaves}),
             provider_id=fitid or None,
             counterparty=name or None,
         ),

@@ -58,8 +58,16 @@ def read_bytes(data: bytes, name: str, options: ReadOptions = ReadOptions()) -> 
         raise exc.located(name) from None
     except RecursionError:
         raise StatementError("the file is nested too deeply to be a statement", file=name) from None
-    digest = hashlib.sha256(data).hexdigest()
-    return ParsedFile(name, fmt, statements, digest)
+    return ParsedFile(name, fmt, statements, import_digest(data, fmt, options))
+
+
+def import_digest(data: bytes, fmt: str, options: ReadOptions) -> str:
+    """What makes two imports identical: the bytes, plus for QIF and CSV how they were read."""
+    digest = hashlib.sha256(data)
+    if fmt in ("qif", "csv"):
+        mapping = options.csv_mapping.to_json() if options.csv_mapping and fmt == "csv" else ""
+        digest.update(f"\0{fmt}\0{mapping}\0{options.date_order}\0{options.currency}".encode())
+    return digest.hexdigest()
 
 
 def _dispatch(fmt: str, data: bytes, name: str, options: ReadOptions) -> list[Statement]:

@@ -186,10 +186,8 @@ class ImportTx:
             return 0
         before = self.conn.execute("SELECT coalesce(max(id), 0) FROM transactions").fetchone()[0]
         now = self.now
-        self.conn.executemany(
-            _INSERT,
-            [(*_tx_row(t, now), source) for t in transactions],
-        )
+        # A generator, not a list: 100k rows of parameters would cost ~40 MB at the peak.
+        self.conn.executemany(_INSERT, ((*_tx_row(t, now), source) for t in transactions))
         added = int(self.conn.execute("SELECT count(*) FROM transactions WHERE id > ?", (before,)).fetchone()[0])
         if added:
             self.conn.execute(migrations.INDEX_NEW_ROWS, (before,))
@@ -247,6 +245,15 @@ class ImportStore:
     def csv_mapping(self, account_id: int) -> str | None:
         with self.transaction(dry_run=True) as tx:
             return tx.csv_mapping(account_id)
+
+    def previous_import(self, digest: str) -> list[tuple[int, str, int, str]]:
+        """(account id, name, entries, when) of the latest import of this digest, per account."""
+        rows = self.store._read(
+            "SELECT s.account_id, a.name, s.added + s.present, max(s.imported_at) FROM statement_imports s "
+            "JOIN accounts a ON a.id = s.account_id WHERE s.sha256 = ? GROUP BY s.account_id ORDER BY s.account_id",
+            (digest,),
+        )
+        return [(int(r[0]), str(r[1]), int(r[2]), str(r[3])) for r in rows]
 
     def imports(self, account_id: int) -> list[tuple[str, str, int, int]]:
         """(file name, imported at, added, already present) of an account's imports, newest first."""

@@ -190,21 +190,23 @@ def _v4_statement_imports(db: sqlite_utils.Database) -> None:
     # format that both carry a bank reference are told apart by it, never by fuzzy matching.
     db.execute("ALTER TABLE transactions ADD COLUMN import_source TEXT")
     # The file's institution/account id of an account, so the next file finds it by itself.
+    # These tables go with their account (ON DELETE CASCADE): deleting a connection still works.
     db.execute(
         """CREATE TABLE import_sources (
             source_key TEXT PRIMARY KEY,
-            account_id INTEGER NOT NULL REFERENCES accounts(id)
+            account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE
         ) WITHOUT ROWID"""
     )
     # The CSV column mapping last used for an account (JSON of CsvMapping).
     db.execute(
-        "CREATE TABLE csv_mappings (account_id INTEGER PRIMARY KEY REFERENCES accounts(id), mapping TEXT NOT NULL)"
+        "CREATE TABLE csv_mappings (account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE, "
+        "mapping TEXT NOT NULL)"
     )
     # One row per file imported: what it added, for the person's history and for support.
     db.execute(
         """CREATE TABLE statement_imports (
             id INTEGER PRIMARY KEY,
-            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
             file_name TEXT NOT NULL,
             sha256 TEXT NOT NULL,
             format TEXT NOT NULL,
@@ -214,6 +216,7 @@ def _v4_statement_imports(db: sqlite_utils.Database) -> None:
             warnings TEXT
         )"""
     )
+    db.execute("CREATE INDEX statement_imports_sha256 ON statement_imports (sha256)")
 
 
 STEPS: tuple[Step, ...] = (
