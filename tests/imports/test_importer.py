@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.imports.csvfile import CsvMapping
-from desktop_app.core.imports.importer import Importer, ImportResult, Target
+from desktop_app.core.imports.importer import ImportCancelled, Importer, ImportResult, Target
 from desktop_app.core.imports.reader import ReadOptions
 from desktop_app.core.imports.records import StatementError
 from desktop_app.core.models import Account, BalanceKind, Connection, Transaction, TransactionStatus, raw_json
@@ -235,3 +236,20 @@ def test_camt_goes_to_the_synced_account_with_its_iban_and_matches_sync_rows(imp
     assert item.account_id == synced.id and not item.created
     assert (item.added, item.present, item.fuzzy) == (3, 2, 1)
     assert cache.count_transactions(synced.id) == 5
+
+
+def test_cancel_rolls_the_whole_file_back_and_progress_is_reported(importer: Importer, cache: Store) -> None:
+    cancel = threading.Event()
+    seen: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append((done, total))
+        cancel.set()  # the person presses Cancel after the first statement
+
+    with pytest.raises(ImportCancelled, match="nothing from this file was stored"):
+        importer.import_file(FIXTURES / "sgml_bank.ofx", cancel=cancel, progress=progress)
+    assert seen == [(3, 4)]
+    assert _table_counts(cache.path)["transactions"] == 0 and _table_counts(cache.path)["accounts"] == 0
+    done: list[tuple[int, int]] = []
+    importer.import_file(FIXTURES / "sgml_bank.ofx", progress=lambda d, t: done.append((d, t)))
+    assert done == [(3, 4), (4, 4)]
