@@ -172,20 +172,12 @@ def _fuzzy(
             result.fuzzy += 1
 
 
+_SHARED = ("status", "booking_date", "amount", "description", "counterparty", "value_date", "provider_id", "raw")
+
+
 def _row(account_id: int, key: str, entry: Entry) -> Transaction:
-    t = entry.tx
-    return Transaction(
-        account_id=account_id,
-        dedupe_key=key,
-        status=t.status,
-        booking_date=t.booking_date,
-        amount=t.amount,
-        description=t.description,
-        counterparty=t.counterparty,
-        value_date=t.value_date,
-        provider_id=t.provider_id,
-        raw=t.raw,
-    )
+    """The cache row for an entry: the sync record's fields under the key chosen here."""
+    return Transaction(account_id=account_id, dedupe_key=key, **{f: getattr(entry.tx, f) for f in _SHARED})
 
 
 def absorb_imported_twins(store: Store, account_id: int, synced_keys: set[str]) -> int:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from decimal import Decimal
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from desktop_app.core.imports import dedupe
 from desktop_app.core.imports.csvfile import PRESETS, CsvMapping
@@ -75,6 +76,12 @@ class ImportResult:
         return [w for a in self.accounts for w in a.warnings]
 
 
+class RunControls(TypedDict, total=False):
+    dry_run: bool
+    cancel: threading.Event | None
+    progress: Callable[[int, int], None] | None
+
+
 _ANY = Target()
 _DEFAULTS = ReadOptions()
 
@@ -113,23 +120,17 @@ class Importer:
         return ReadOptions(options.format, mapping, options.date_order, currency, options.account_id)
 
     def import_file(
-        self,
-        path: Path,
-        target: Target = _ANY,
-        options: ReadOptions = _DEFAULTS,
-        *,
-        dry_run: bool = False,
-        cancel: threading.Event | None = None,
-        progress: Callable[[int, int], None] | None = None,
+        self, path: Path, target: Target = _ANY, options: ReadOptions = _DEFAULTS, **run: Unpack[RunControls]
     ) -> ImportResult:
+        """Read, match and store one file (see ``import_parsed`` for `run`: dry_run, cancel, progress)."""
         data = read_file_bytes(path)
         resolved = self._options(target, options)
-        known = self._seen_before(data, path.name, target, resolved, dry_run)
+        known = self._seen_before(data, path.name, target, resolved, run.get("dry_run", False))
         if known is not None:
             return known
         parsed = read_bytes(data, path.name, resolved)
         del data  # a large file's bytes are not needed while the entries are stored
-        return self.import_parsed(parsed, target, resolved, dry_run=dry_run, cancel=cancel, progress=progress)
+        return self.import_parsed(parsed, target, resolved, **run)
 
     def _seen_before(
         self, data: bytes, name: str, target: Target, options: ReadOptions, dry_run: bool

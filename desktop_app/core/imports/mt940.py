@@ -181,10 +181,7 @@ def _entry(f61: _Field, f86: _Field | None, account: StatementAccount, number: s
         "info86": info or None,
         **{f"86_{k}": v for k, v in details.items()},
     }
-    try:
-        money = to_money(amount, account.currency)
-    except StatementError as exc:
-        raise StatementError(exc.reason, line=f61.line) from None
+    money = to_money(amount, account.currency, f61.line)
     return Entry(
         RemoteTransaction(
             status=TransactionStatus.BOOKED,

@@ -188,10 +188,7 @@ def _entry(record: _Record, order: str, currency: str) -> Entry:
     payee, memo = clean(fields.get("P")), clean(fields.get("M"))
     day = parse_date(fields["D"], order, record.line)
     record_json = {"format": "qif", **{k: v for k, v in sorted(fields.items())}}
-    try:
-        money = to_money(amount, currency)
-    except StatementError as exc:
-        raise StatementError(exc.reason, line=record.line) from None
+    money = to_money(amount, currency, record.line)
     return Entry(
         RemoteTransaction(
             status=TransactionStatus.BOOKED,

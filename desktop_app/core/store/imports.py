@@ -20,7 +20,7 @@ from desktop_app.core.models import (
     Transaction,
 )
 from desktop_app.core.store import migrations
-from desktop_app.core.store.store import Store, _tx_row
+from desktop_app.core.store.store import Store, _tx_row, insert_balance
 
 # The connection that owns accounts created from statement files. It is marked disconnected
 # so that sync never tries to reach a provider for it.
@@ -202,18 +202,7 @@ class ImportTx:
         return self.conn.total_changes - before
 
     def add_balance(self, snapshot: BalanceSnapshot) -> None:
-        self.conn.execute(
-            """INSERT INTO balances (account_id, kind, amount_minor, currency, as_of) VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (account_id, kind, as_of) DO UPDATE SET amount_minor = excluded.amount_minor,
-                   currency = excluded.currency""",
-            (
-                snapshot.account_id,
-                snapshot.kind.value,
-                snapshot.amount.minor_units,
-                snapshot.amount.currency,
-                _ts(snapshot.as_of),
-            ),
-        )
+        insert_balance(self.conn, snapshot)
 
     def record_import(
         self, account_id: int, file_name: str, digest: str, fmt: str, added: int, present: int, warnings: str

@@ -315,18 +315,7 @@ class Store:
     def add_balance(self, snapshot: BalanceSnapshot) -> None:
         """Record a balance; the same (account, kind, moment) twice is stored once."""
         with self._write() as conn:
-            conn.execute(
-                """INSERT INTO balances (account_id, kind, amount_minor, currency, as_of) VALUES (?, ?, ?, ?, ?)
-                   ON CONFLICT (account_id, kind, as_of) DO UPDATE SET amount_minor = excluded.amount_minor,
-                       currency = excluded.currency""",
-                (
-                    snapshot.account_id,
-                    snapshot.kind.value,
-                    snapshot.amount.minor_units,
-                    snapshot.amount.currency,
-                    _ts(snapshot.as_of),
-                ),
-            )
+            insert_balance(conn, snapshot)
 
     def balances(self, account_id: int, kind: BalanceKind = BalanceKind.BOOKED) -> list[BalanceSnapshot]:
         rows = self._read(
@@ -740,6 +729,22 @@ def _add(a: UpsertResult, b: UpsertResult) -> UpsertResult:
 
 def _as_dt(value: str) -> datetime:
     return datetime.fromisoformat(value)
+
+
+def insert_balance(conn: sqlite3.Connection, snapshot: BalanceSnapshot) -> None:
+    """Record a balance inside an open transaction (the statement importer shares this)."""
+    conn.execute(
+        """INSERT INTO balances (account_id, kind, amount_minor, currency, as_of) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (account_id, kind, as_of) DO UPDATE SET amount_minor = excluded.amount_minor,
+               currency = excluded.currency""",
+        (
+            snapshot.account_id,
+            snapshot.kind.value,
+            snapshot.amount.minor_units,
+            snapshot.amount.currency,
+            _ts(snapshot.as_of),
+        ),
+    )
 
 
 def _tx_row(t: Transaction, now: str | None) -> tuple[Any, ...]:
