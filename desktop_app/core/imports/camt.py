@@ -244,17 +244,23 @@ def _balance(f: _Finder) -> tuple[str, StatementBalance, str]:
     return code, StatementBalance(amount, _day(f, "Dt")), currency
 
 
+def _text(elem: ET.Element | None) -> str:
+    return elem.text.strip() if elem is not None and elem.text else ""
+
+
 def _first_text(elem: ET.Element | None, *tags: str) -> str:
-    """Text of the first child path (single steps, found by the C code) that has any."""
-    if elem is None:
-        return ""
-    for tag in tags:
-        node: ET.Element | None = elem
-        for step in tag.split(" "):
+    """Text of the first of the child paths (each a tuple of qualified names) that has any."""
+    for path in tags:
+        node = elem
+        for step in _STEPS.get(path) or _STEPS.setdefault(path, tuple(path.split(" "))):
             node = node.find(step) if node is not None else None
-        if node is not None and node.text and node.text.strip():
-            return node.text.strip()
+        found = _text(node)
+        if found:
+            return found
     return ""
+
+
+_STEPS: dict[str, tuple[str, ...]] = {}
 
 
 def _descendant(elem: ET.Element, tag: str) -> str:
@@ -268,18 +274,22 @@ def _entry(ntry: ET.Element, account: StatementAccount | None) -> Entry | None:
     """One Ntry. Children are looked up by qualified name (C speed; this runs 100k times)."""
     tag = ntry.tag
     ns = tag[: tag.rfind("}") + 1]
-    status = _first_text(ntry, f"{ns}Sts {ns}Cd", f"{ns}Sts")
+    kids: dict[str, ET.Element] = {}
+    for child in ntry:  # one pass over the direct children, then dictionary look-ups
+        kids.setdefault(child.tag, child)
+    sts = kids.get(ns + "Sts")
+    status = _first_text(sts, ns + "Cd") or _text(sts)
     if status == "INFO":
         return None
-    amount_el = ntry.find(ns + "Amt")
-    if amount_el is None or not (amount_el.text or "").strip():
+    amount_el = kids.get(ns + "Amt")
+    if amount_el is None or not _text(amount_el):
         raise StatementError("an entry has no amount")
     amount = parse_amount(amount_el.text or "")
-    if _first_text(ntry, ns + "CdtDbtInd") == "DBIT":
+    if _text(kids.get(ns + "CdtDbtInd")) == "DBIT":
         amount = -amount
     currency = amount_el.get("Ccy", "")
-    booked = _iso_day(_first_text(ntry, f"{ns}BookgDt {ns}Dt", f"{ns}BookgDt {ns}DtTm"))
-    valued = _iso_day(_first_text(ntry, f"{ns}ValDt {ns}Dt", f"{ns}ValDt {ns}DtTm"))
+    booked = _iso_day(_first_text(kids.get(ns + "BookgDt"), ns + "Dt", ns + "DtTm"))
+    valued = _iso_day(_first_text(kids.get(ns + "ValDt"), ns + "Dt", ns + "DtTm"))
     day = booked or valued
     if day is None:
         raise StatementError("an entry has neither a booking nor a value date")
@@ -292,13 +302,13 @@ def _entry(ntry: ET.Element, account: StatementAccount | None) -> Entry | None:
     remittance = " ".join(t.text.strip() for t in ntry.iter(ns + "Ustrd") if t.text)
     if not remittance:
         remittance = next((_first_text(r, ns + "Ref") for r in ntry.iter(ns + "CdtrRefInf")), "")
-    extra = _first_text(ntry, ns + "AddtlNtryInf") or _descendant(ntry, ns + "AddtlTxInf")
+    extra = _text(kids.get(ns + "AddtlNtryInf")) or _descendant(ntry, ns + "AddtlTxInf")
     batch = _descendant(ntry, ns + "NbOfTxs")
     parts = [remittance, extra] if remittance != extra else [remittance]
     if batch:
         parts.insert(0, f"batch of {batch} payments")
     description = clean(" / ".join(p for p in parts if p)) or counterparty
-    ref = _first_text(ntry, ns + "AcctSvcrRef") or None
+    ref = _text(kids.get(ns + "AcctSvcrRef")) or None
     end_to_end = _descendant(ntry, ns + "EndToEndId")
     record = {
         "format": "camt",
@@ -309,7 +319,7 @@ def _entry(ntry: ET.Element, account: StatementAccount | None) -> Entry | None:
         "value_date": valued.isoformat() if valued else None,
         "ref": ref,
         "end_to_end": end_to_end if end_to_end and end_to_end != "NOTPROVIDED" else None,
-        "code": _first_text(ntry, f"{ns}BkTxCd {ns}Domn {ns}Cd", f"{ns}BkTxCd {ns}Prtry {ns}Cd") or None,
+        "code": _first_text(kids.get(ns + "BkTxCd"), f"{ns}Domn {ns}Cd", f"{ns}Prtry {ns}Cd") or None,
         "counterparty": counterparty or None,
         "text": description,
     }
