@@ -104,6 +104,14 @@ def test_qif_card_section_account_block_splits_and_investments() -> None:
     assert card.warnings == ["an investment section was skipped"]
 
 
+def test_qif_date_option_survives_a_later_autoswitch_option() -> None:
+    data = b"!Option:MDY\n!Option:AutoSwitch\n!Account\nNGiro\n^\n!Clear:AutoSwitch\n"
+    data += b"!Type:Bank \nD01.02.23\nT-5.00\nPShop\n^"
+    (statement,) = read_bytes(data, "fm.qif", ReadOptions(currency="EUR")).statements
+    assert statement.entries[0].tx.booking_date == date(2023, 1, 2)  # month first, as the option says
+    assert statement.account.account_id == "Giro"
+
+
 def test_qif_needs_a_currency() -> None:
     with pytest.raises(StatementError, match="QIF files name no currency"):
         read_file(FIXTURES / "dmy_card.qif")

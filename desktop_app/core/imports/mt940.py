@@ -74,7 +74,8 @@ def _fields(text: str) -> list[_Message]:
             messages[-1].fields.append(current)
         elif current is not None and line:
             current.lines.append(raw.rstrip("\r\n"))
-    return [m for m in messages if any(f.tag.startswith("61") or f.tag.startswith("6") for f in m.fields)]
+    # a message with no balance and no transaction (a bank's header block) is not a statement
+    return [m for m in messages if any(f.tag.startswith("6") for f in m.fields)]
 
 
 def read(text: str) -> list[Statement]:

@@ -67,7 +67,8 @@ def _sections(text: str) -> tuple[list[_Section], str | None, list[str]]:
             started = True
             head = line[1:].strip().lower()
             if head.startswith("option:"):
-                option = head.split(":", 1)[1].strip()
+                chosen = head.split(":", 1)[1].strip()
+                option = chosen if chosen in DATE_ORDERS else option  # AutoSwitch is no date order
             elif head == "account":
                 in_account_block, current = True, None
             elif head.startswith("type:"):
