@@ -20,6 +20,7 @@ from desktop_app.core.imports.importer import Importer, ImportResult, Target, re
 from desktop_app.core.imports.qif import DATE_ORDERS
 from desktop_app.core.imports.reader import ReadOptions
 from desktop_app.core.imports.records import StatementError
+from desktop_app.core.money import CURRENCY_EXPONENTS
 from desktop_app.core.paths import database_path, resolve_data_dir
 from desktop_app.core.store import Store
 
@@ -43,6 +44,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.new_account and not args.currency:
         raise CliError("--new-account needs --currency (for example --currency EUR)", exit_code=2)
+    if args.currency and args.currency.upper() not in CURRENCY_EXPONENTS:
+        raise CliError(f"unknown currency {args.currency!r} (an ISO 4217 code such as EUR)", exit_code=2)
     mapping = resolve_mapping(args.csv_mapping) if args.csv_mapping else None
     target = Target(args.account, args.new_account, args.currency.upper() if args.currency else None)
     options = ReadOptions(format=args.format, csv_mapping=mapping, date_order=args.date_order)

@@ -52,6 +52,8 @@ def test_qif_and_csv_options(data_dir: Path, capsys: pytest.CaptureFixture[str])
     assert main([*base, "--date-order", "dmy", qif]) == 0
     assert "account 1 'Cash' (new): added 3" in capsys.readouterr().out
     assert main(["import", "--data-dir", str(data_dir), "--new-account", "X", str(qif)]) == 2
+    assert main([*base[:-1], "XQZ", qif]) == 2
+    assert "unknown currency 'XQZ'" in capsys.readouterr().err
     assert main(["import", "--data-dir", str(data_dir), "--account", "1", "--csv-mapping", "nope", qif]) == 1
     assert "no CSV mapping 'nope'" in capsys.readouterr().err
 
