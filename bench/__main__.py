@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bench import gui_bench, store_bench, sync_bench
+from bench import gui_bench, import_bench, store_bench, sync_bench
 from bench.figures import report
 
 
@@ -17,6 +17,7 @@ def main() -> None:
     large, small = (50_000, 10_000) if args.quick else (1_000_000, 100_000)
     figures = store_bench.run(large=large, small=small)
     figures += sync_bench.run(transactions=small)
+    figures += import_bench.run(entries=small)
     figures += gui_bench.run(count=large)
     figures += gui_bench.bundle_figures()
     report(figures, args.out)

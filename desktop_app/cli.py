@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 COMMAND_MODULES = (
     "desktop_app.commands.data",
     "desktop_app.commands.connections",
+    "desktop_app.commands.imports",
     "saldo_sandbox.cli",  # development install only: the bundle leaves the simulator out
 )
 

@@ -26,6 +26,8 @@ Anything that is not a ``SaldoError`` is a bug in Saldo, not a problem of the en
     │   ├── ProviderUnavailable        5xx, or not reachable at all (``unreachable``)
     │   ├── MalformedResponse
     │   └── RequestRejected
+    ├── StatementError                 a statement file that cannot be read (file and line named)
+    │   └── UnsupportedStatement       a kind Saldo does not import (an investment statement)
     ├── VaultError / VaultUnavailable  the keyring
     └── StoreError                     the cache
         ├── CorruptDatabaseError / DatabaseTooNewError
@@ -216,3 +218,30 @@ class DiskFullError(StoreError):
 
 class NotFound(StoreError):
     """A connection, account or transaction that the cache does not hold."""
+
+
+# -- statement files -------------------------------------------------------------------
+
+
+class StatementError(SaldoError):
+    """A statement file Saldo cannot read; the message names the file and, where useful, the line."""
+
+    def __init__(self, reason: str, *, file: str | None = None, line: int | None = None) -> None:
+        self.reason = reason
+        self.file = file
+        self.line = line
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        where = self.file or ""
+        if self.line is not None:
+            where = f"{where}, line {self.line}" if where else f"line {self.line}"
+        return f"{where}: {self.reason}" if where else self.reason
+
+    def located(self, file: str) -> StatementError:
+        """The same error naming `file` (readers know lines; the caller knows the file name)."""
+        return type(self)(self.reason, file=self.file or file, line=self.line)
+
+
+class UnsupportedStatement(StatementError):
+    """A file of a known kind that Saldo deliberately does not import (an investment statement)."""

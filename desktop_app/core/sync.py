@@ -37,6 +37,7 @@ from desktop_app.core.errors import (
     ReconsentNeeded,
     SaldoError,
 )
+from desktop_app.core.imports.dedupe import absorb_imported_twins
 from desktop_app.core.models import (
     Account,
     BalanceSnapshot,
@@ -269,6 +270,7 @@ class SyncEngine:
             result.problems.extend(f"{remote.name}: {p.reason} {p.record_ref}".strip() for p in page.problems)
             report(f"{remote.name}: page {result.pages}")
         self._reconcile_pending(account_id, since, seen, fetched_booked, result)
+        absorb_imported_twins(self.store, account_id, seen)  # a statement file's copies of these rows
         self._check_balance(account_id, remote.name, previous, result)
 
     def _window_start(self, account_id: int) -> date | None:

@@ -119,6 +119,10 @@ class MainWindow(QMainWindow):
         self.export_action = QAction("Export CSV…", self)
         self.export_action.triggered.connect(self.export_csv)
         toolbar.addAction(self.export_action)
+        self.import_action = QAction("Import…", self)  # statement files; also by dropping them on the window
+        self.import_action.triggered.connect(lambda: self.import_statements())
+        toolbar.addAction(self.import_action)
+        self.setAcceptDrops(True)
         settings = QAction("Settings", self)
         settings.triggered.connect(self.show_settings)
         toolbar.addAction(settings)
@@ -598,6 +602,18 @@ class MainWindow(QMainWindow):
             lambda _: self.reload(),
             lambda exc: self.status_text.setText(f"Could not delete the transaction: {exc}"),
         )
+
+    def import_statements(self, paths: list[Path] | None = None) -> None:
+        from desktop_app.gui.import_dialog import open_import  # loaded on first use
+
+        self.import_dialog = open_import(self, self.ctx, paths, self.reload)
+
+    def dragEnterEvent(self, event: Any) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: Any) -> None:
+        self.import_statements([Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()])
 
     def export_csv(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export transactions", "transactions.csv", "CSV files (*.csv)")

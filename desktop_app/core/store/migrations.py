@@ -228,11 +228,46 @@ def _v4_endpoints(db: sqlite_utils.Database) -> Callable[[], None] | None:
     return side.unlink  # only once the step has committed
 
 
+def _v5_statement_imports(db: sqlite_utils.Database) -> None:
+    # Which statement format a row came from (NULL: a provider sync). Two rows from the same
+    # format that both carry a bank reference are told apart by it, never by fuzzy matching.
+    db.execute("ALTER TABLE transactions ADD COLUMN import_source TEXT")
+    # The file's institution/account id of an account, so the next file finds it by itself.
+    # These tables go with their account (ON DELETE CASCADE): deleting a connection still works.
+    db.execute(
+        """CREATE TABLE import_sources (
+            source_key TEXT PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE
+        ) WITHOUT ROWID"""
+    )
+    # The CSV column mapping last used for an account (JSON of CsvMapping).
+    db.execute(
+        "CREATE TABLE csv_mappings (account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE, "
+        "mapping TEXT NOT NULL)"
+    )
+    # One row per file imported: what it added, for the person's history and for support.
+    db.execute(
+        """CREATE TABLE statement_imports (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            file_name TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            format TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            added INTEGER NOT NULL,
+            present INTEGER NOT NULL,
+            warnings TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX statement_imports_sha256 ON statement_imports (sha256)")
+
+
 STEPS: tuple[Step, ...] = (
     _v1_core_tables,
     _v2_tombstones_and_withdrawals,
     _v3_search_and_series,
     _v4_endpoints,
+    _v5_statement_imports,
 )
 LATEST = len(STEPS)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from desktop_app.core.models import (
     Account,
+    BalanceSnapshot,
     Connection,
     ConnectionStatus,
     Transaction,
@@ -219,4 +220,20 @@ def transaction_from_row(r: sqlite3.Row) -> Transaction:
         raw=r["raw"],
         id=r["id"],
         withdrawn=r["withdrawn_at"] is not None,
+    )
+
+
+def insert_balance(conn: sqlite3.Connection, snapshot: BalanceSnapshot) -> None:
+    """Record a balance inside an open transaction (the statement importer shares this)."""
+    conn.execute(
+        """INSERT INTO balances (account_id, kind, amount_minor, currency, as_of) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (account_id, kind, as_of) DO UPDATE SET amount_minor = excluded.amount_minor,
+               currency = excluded.currency""",
+        (
+            snapshot.account_id,
+            snapshot.kind.value,
+            snapshot.amount.minor_units,
+            snapshot.amount.currency,
+            ts(snapshot.as_of),
+        ),
     )

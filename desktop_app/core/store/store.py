@@ -32,6 +32,7 @@ from desktop_app.core.store.rows import (
     account_from_row,
     as_dt,
     connection_from_row,
+    insert_balance,
     parse_ts,
     ts,
     utcnow,
@@ -207,18 +208,7 @@ class Store(TransactionWrites, TransactionReads):
     def add_balance(self, snapshot: BalanceSnapshot) -> None:
         """Record a balance; the same (account, kind, moment) twice is stored once."""
         with self._write() as conn:
-            conn.execute(
-                """INSERT INTO balances (account_id, kind, amount_minor, currency, as_of) VALUES (?, ?, ?, ?, ?)
-                   ON CONFLICT (account_id, kind, as_of) DO UPDATE SET amount_minor = excluded.amount_minor,
-                       currency = excluded.currency""",
-                (
-                    snapshot.account_id,
-                    snapshot.kind.value,
-                    snapshot.amount.minor_units,
-                    snapshot.amount.currency,
-                    ts(snapshot.as_of),
-                ),
-            )
+            insert_balance(conn, snapshot)
 
     def accounts_with_balances(self, *, include_hidden: bool = False) -> list[AccountBalance]:
         """Every account with its latest booked balance, grouped by connection."""
@@ -296,6 +286,3 @@ class Store(TransactionWrites, TransactionReads):
 
     def integrity_check(self) -> str:
         return str(self._read("PRAGMA integrity_check")[0][0])
-
-
-# -- row mapping -----------------------------------------------------------------------

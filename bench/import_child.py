@@ -1,0 +1,35 @@
+"""Import a statement file, the same file again and an edited copy, in a process of their own.
+
+Reports times, counts and the peak RSS of the first import as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from bench.sync_child import peak_rss_mb
+from desktop_app.core.imports.importer import Importer
+from desktop_app.core.store import Store
+
+
+def main() -> None:
+    statement, data_dir = Path(sys.argv[1]), Path(sys.argv[2])
+    figures: dict[str, object] = {}
+    with Store.open(data_dir / "saldo.db") as store:
+        importer = Importer(store)
+        copy = data_dir / f"copy-{statement.name}"
+        copy.write_bytes(statement.read_bytes() + b"\n")  # other bytes: every entry is read and matched again
+        for label, path in (("initial", statement), ("again", statement), ("copy", copy)):
+            start = time.perf_counter()
+            result = importer.import_file(path)
+            figures[label] = {"seconds": time.perf_counter() - start, "added": result.added, "present": result.present}
+            if label == "initial":
+                figures["rss_mb"] = peak_rss_mb()
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
