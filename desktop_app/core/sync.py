@@ -48,6 +48,7 @@ from desktop_app.core.models import (
     fingerprint,
 )
 from desktop_app.core.providers.base import DataAdapter, RemoteAccount, RemoteTransaction
+from desktop_app.core.rules_engine import categorise_new, last_transaction_id
 from desktop_app.core.store import Store
 
 log = logging.getLogger(__name__)
@@ -255,11 +256,13 @@ class SyncEngine:
         seen: set[str] = set()
         fetched_booked: list[Transaction] = []
         occurrences: Counter[tuple[object, ...]] = Counter()
+        newest = last_transaction_id(self.store)
         for page in session.adapter.transactions(session.api, remote, since):
             if cancel.is_set():
                 raise Cancelled("Cancelled.")
             rows = [self._to_row(account_id, remote, t, occurrences) for t in page.transactions]
             stored = self.store.upsert_transactions(rows)
+            newest = categorise_new(self.store, newest)  # provider guess, rules, transfer pairing
             seen.update(r.dedupe_key for r in rows)
             fetched_booked.extend(r for r in rows if r.status is TransactionStatus.BOOKED and r.amount in watch)
             result.pages += 1

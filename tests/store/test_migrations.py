@@ -43,6 +43,8 @@ def _database_at(path: Path, version: int) -> None:
             "first_seen_at, updated_at) VALUES (1, 'id:x', 'booked', '2026-02-03', -1230, 'EUR', 'Netto Aarhus', "
             "'2026-02-03T00:00:00+00:00', '2026-02-03T00:00:00+00:00')"
         )
+        if version >= 3:  # from step 3 on, the store (not a trigger) indexes new rows for search
+            conn.execute(migrations.INDEX_NEW_ROWS, (0,))
     finally:
         conn.close()
 
