@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 COMMAND_MODULES = (
     "desktop_app.commands.data",
     "desktop_app.commands.connections",
+    "desktop_app.commands.accounts_cmd",
+    "desktop_app.commands.categorise",
+    "desktop_app.commands.reports",
+    "desktop_app.commands.export",
     "desktop_app.sandbox.cli",
 )
 

@@ -213,23 +213,25 @@ _TEMP = (
     "CREATE TEMP TABLE IF NOT EXISTS rule_outcomes (id INTEGER PRIMARY KEY, rule_id INTEGER, category_id INTEGER, "
     "payee TEXT, transfer INTEGER)",
     "CREATE TEMP TABLE IF NOT EXISTS rule_outcome_tags (outcome INTEGER, tag_id INTEGER)",
-    "DELETE FROM temp.rule_outcomes",
-    "DELETE FROM temp.rule_outcome_tags",
 )
 
 
 def _evaluate(conn: Any, matcher: _Matcher, start: int, end: int) -> None:
-    """Fill temp.rule_hits with every row's outcome in start…end, and the outcome tables."""
-    written = len(matcher.outcomes)
+    """Fill temp.rule_hits with every row's outcome in start…end, and the outcome tables.
+
+    Everything is rewritten inside the caller's write transaction, so two runs at once (a sync
+    hook during a long apply) never see each other's temp rows.
+    """
+    for table in ("rule_hits", "rule_outcomes", "rule_outcome_tags"):
+        conn.execute(f"DELETE FROM temp.{table}")
     conn.create_function("saldo_rules", 6 if matcher.needs_raw else 5, matcher)
     raw = ", t.raw" if matcher.needs_raw else ""
-    conn.execute("DELETE FROM temp.rule_hits")
     conn.execute(
         f"INSERT INTO temp.rule_hits SELECT t.id, saldo_rules(t.counterparty, t.description, t.amount_minor, "
         f"t.currency, t.account_id{raw}) FROM transactions t WHERE t.id BETWEEN ? AND ?",
         (start, end),
     )
-    fresh = list(enumerate(matcher.outcomes))[written:]
+    fresh = list(enumerate(matcher.outcomes))
     conn.executemany(
         "INSERT INTO temp.rule_outcomes VALUES (?, ?, ?, ?, ?)",
         [
@@ -246,12 +248,13 @@ def apply_rules(
     store: Store,
     *,
     after_id: int = 0,
+    upto_id: int | None = None,
     dry_run: bool = False,
     cancel: threading.Event | None = None,
     progress: Callable[[int, int], None] | None = None,
     batch: int = BATCH_ROWS,
 ) -> ApplyResult:
-    """Run every enabled rule over transactions with id > `after_id` (all of them by default).
+    """Run every enabled rule over transactions with id > `after_id` and <= `upto_id` (default: all).
 
     With `dry_run` nothing is written and `changed` says how many transactions would change.
     `progress(done, total)` is called after each batch (rows by id range); setting `cancel`
@@ -264,17 +267,18 @@ def apply_rules(
             "SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM transactions WHERE id > ?", (after_id,)
         )[0]
     )
+    if upto_id is not None:
+        high = min(high, upto_id)
     examined = changed = 0
-    with store._write() as conn:
-        for sql in _TEMP:
-            conn.execute(sql)
     start = low
     while start and start <= high:
         if cancel is not None and cancel.is_set():
             raise Cancelled("Cancelled.")
-        end = start + batch - 1
+        end = min(start + batch - 1, high)
         differs = f"({_NEW}) IS NOT ({_OLD})"
         with store._write() as conn:
+            for sql in _TEMP:
+                conn.execute(sql)
             _evaluate(conn, matcher, start, end)
             examined += conn.execute("SELECT count(*) FROM temp.rule_hits").fetchone()[0]
             if dry_run:
@@ -290,7 +294,7 @@ def apply_rules(
                 changed += conn.total_changes - before
                 _apply_tags(conn, start, end)
         if progress is not None:
-            progress(min(end, high) - low + 1, high - low + 1)
+            progress(end - low + 1, high - low + 1)
         start = end + 1
     return ApplyResult(examined, changed, dry_run)
 
@@ -311,21 +315,26 @@ def last_transaction_id(store: Store) -> int:
     return int(store._read("SELECT coalesce(max(id), 0) FROM transactions")[0][0])
 
 
-def _store_guesses(store: Store, after_id: int) -> None:
-    rows = store._read("SELECT id, raw FROM transactions WHERE id > ? AND raw IS NOT NULL", (after_id,))
+def _store_guesses(store: Store, after_id: int, upto_id: int, batch: int = BATCH_ROWS) -> None:
+    """Record the provider's category hint of rows after_id < id <= upto_id, a batch at a time."""
     codes: dict[str, int | None] = {}
-    updates = []
-    for tx_id, raw in rows:
-        code = mcc.guess(raw)
-        if code is None:
-            continue
-        if code not in codes:
-            codes[code] = category_by_code(store, code)
-        if codes[code] is not None:
-            updates.append((codes[code], tx_id))
-    if updates:
-        with store._write() as conn:
-            conn.executemany("UPDATE transactions SET guess_id = ? WHERE id = ?", updates)
+    for start in range(after_id + 1, upto_id + 1, batch):
+        rows = store._read(
+            "SELECT id, raw FROM transactions WHERE id BETWEEN ? AND ? AND raw IS NOT NULL",
+            (start, min(start + batch - 1, upto_id)),
+        )
+        updates = []
+        for tx_id, raw in rows:
+            code = mcc.guess(raw)
+            if code is None:
+                continue
+            if code not in codes:
+                codes[code] = category_by_code(store, code)
+            if codes[code] is not None:
+                updates.append((codes[code], tx_id))
+        if updates:
+            with store._write() as conn:
+                conn.executemany("UPDATE transactions SET guess_id = ? WHERE id = ?", updates)
 
 
 def categorise_new(store: Store, after_id: int) -> int:
@@ -339,7 +348,21 @@ def categorise_new(store: Store, after_id: int) -> int:
     newest = last_transaction_id(store)
     if newest <= after_id:
         return newest
-    _store_guesses(store, after_id)
+    _store_guesses(store, after_id, newest)
     apply_rules(store, after_id=after_id)
     pair_transfers(store, after_id=after_id)
     return newest
+
+
+def categorise_existing(
+    store: Store, *, cancel: threading.Event | None = None, progress: Callable[[int, int], None] | None = None
+) -> tuple[ApplyResult, int]:
+    """Everything ``categorise_new`` does, over the whole cache: "apply to existing".
+
+    Returns the rules' result and how many transfers were newly paired.
+    """
+    from desktop_app.core.transfers import pair_transfers
+
+    _store_guesses(store, 0, last_transaction_id(store))
+    result = apply_rules(store, cancel=cancel, progress=progress)
+    return result, pair_transfers(store)
