@@ -10,10 +10,8 @@ from desktop_app.commands.data import _day
 from desktop_app.core import accounts, manual
 from desktop_app.core import categories as cat
 
-Sub = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
-
-def register(sub: Sub, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("account", parents=[common], help="rename, hide, group, type, order or add accounts")
     acts = p.add_subparsers(title="actions", metavar="ACTION", required=True)
     q = acts.add_parser("list", parents=[common], help="accounts in your order, with type and group")

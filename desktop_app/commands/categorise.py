@@ -12,10 +12,8 @@ from desktop_app.core import categories as cat
 from desktop_app.core import rules_engine
 from desktop_app.core.rules import SIGNS, Actions, Conditions, Rule, add_rule, delete_rule, move_rule, rules
 
-Sub = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
-
-def register(sub: Sub, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("categories", parents=[common], help="list the categories (two levels)")
     add_format_option(p)
     p.set_defaults(func=list_categories)

@@ -13,10 +13,8 @@ from desktop_app.core import budgets, networth, rates, reports
 from desktop_app.core import categories as cat
 from desktop_app.core.money import Money, NumberFormat, format_amount
 
-Sub = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
-
-def register(sub: Sub, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("report", parents=[common], help="spending by category, monthly in/out, net worth")
     kinds = p.add_subparsers(title="reports", metavar="REPORT", required=True)
     for name, func, text in (
