@@ -334,3 +334,45 @@ def category_of(store: Store, transaction_id: int) -> tuple[int | None, str | No
     if not rows:
         raise CategoryError(f"There is no transaction {transaction_id}.")
     return rows[0][0], rows[0][1]
+
+
+def carry_over_to_twins(store: Store, account_id: int, pairs: Sequence[tuple[str, str]]) -> int:
+    """Give booked rows the person's choices made on the pending rows they are about to replace.
+
+    Sync calls this with the (pending key, booked key) pairs it is claiming, before the pending
+    rows go: a hand-picked category or split, a hand-set transfer mark and hand-added tags move
+    to the booked twin. Returns how many pending rows had something to carry over.
+    """
+    moved = 0
+    with store._write() as conn:
+        for pending_key, booked_key in pairs:
+            rows = conn.execute(
+                "SELECT p.id, b.id, p.category_source, p.category_id, p.transfer_source, p.transfer_id "
+                "FROM transactions p, transactions b WHERE p.account_id = ? AND p.dedupe_key = ? "
+                "AND b.account_id = p.account_id AND b.dedupe_key = ? AND b.amount_minor = p.amount_minor",
+                (account_id, pending_key, booked_key),
+            ).fetchall()
+            if not rows:
+                continue
+            old, new, source, category_id, transfer_source, transfer_id = rows[0]
+            touched = False
+            if source in MANUAL_SOURCES:
+                conn.execute("UPDATE tx_splits SET transaction_id = ? WHERE transaction_id = ?", (new, old))
+                conn.execute(
+                    "UPDATE transactions SET category_id = ?, category_source = ?, rule_id = NULL WHERE id = ?",
+                    (category_id, source, new),
+                )
+                touched = True
+            if transfer_source == "manual":
+                conn.execute(
+                    "UPDATE transactions SET transfer_id = ?, transfer_source = 'manual' WHERE id = ?",
+                    (transfer_id, new),
+                )
+                touched = True
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO tx_tags (transaction_id, tag_id, source) "
+                "SELECT ?, tag_id, source FROM tx_tags WHERE transaction_id = ? AND source = 'manual'",
+                (new, old),
+            )
+            moved += int(touched or cur.rowcount > 0)
+    return moved

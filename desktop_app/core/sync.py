@@ -36,6 +36,7 @@ from desktop_app.core.api import (
     RateLimited,
     ReconsentNeeded,
 )
+from desktop_app.core.categories import carry_over_to_twins
 from desktop_app.core.errors import SaldoError
 from desktop_app.core.models import (
     Account,
@@ -335,6 +336,7 @@ class SyncEngine:
             else:
                 claimed.append((pending.dedupe_key, twin.dedupe_key))
                 del claimable[twin.dedupe_key]
+        carry_over_to_twins(self.store, account_id, claimed)  # the person's choices on a pending row stay
         result.claimed += self.store.claim_pending(account_id, claimed)
         result.withdrawn += self.store.mark_withdrawn(account_id, withdrawn)
 
