@@ -11,7 +11,7 @@ row per currency: amounts in different currencies are never added up here (net w
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -47,26 +47,35 @@ def _period(start: date | None, end: date | None) -> tuple[str, str]:
 
 
 def category_sums(
-    store: Store, start: date | None, end: date | None, by_month: bool = False
+    store: Store,
+    start: date | None,
+    end: date | None,
+    by_month: bool = False,
+    account_ids: Sequence[int] | None = None,
 ) -> Iterator[tuple[str, int, str, int, int]]:
     """(month or '', category id or 0, currency, sum of minor units, count) over what counts.
 
-    Walks the period through the (date, id) index and reads the rows; splits add their parts.
+    Money in and money out of a category come as separate rows. Walks the period through the
+    (date, id) index and reads the rows; splits add their parts.
     """
     low, high = _period(start, end)
     month = "substr(t.date, 1, 7)" if by_month else "''"
+    where = f"t.date BETWEEN ? AND ? AND {_COUNTS}"
+    params: list[Any] = [low, high]
+    if account_ids is not None:
+        where += f" AND t.account_id IN ({', '.join('?' * len(account_ids))})"
+        params += list(account_ids)
     rows = store._read(
         f"SELECT {month}, coalesce(t.category_id, 0), t.currency, sum(t.amount_minor), count(*) "
-        f"FROM transactions t INDEXED BY tx_newest WHERE t.date BETWEEN ? AND ? AND {_COUNTS} "
+        f"FROM transactions t INDEXED BY tx_newest WHERE {where} "
         "AND t.category_source IS NOT 'split' GROUP BY 1, 2, 3, t.amount_minor > 0",
-        (low, high),
+        params,
     )
     splits = store._read(
         # CROSS JOIN keeps the (few) split parts as the outer loop instead of every row of the period
         f"SELECT {month}, s.category_id, t.currency, sum(s.amount_minor), count(*) FROM tx_splits s "
-        f"CROSS JOIN transactions t ON t.id = s.transaction_id WHERE t.date BETWEEN ? AND ? AND {_COUNTS} "
-        "GROUP BY 1, 2, 3, s.amount_minor > 0",
-        (low, high),
+        f"CROSS JOIN transactions t ON t.id = s.transaction_id WHERE {where} GROUP BY 1, 2, 3, s.amount_minor > 0",
+        params,
     )
     for r in (*rows, *splits):
         yield str(r[0]), int(r[1]), str(r[2]), int(r[3]), int(r[4])

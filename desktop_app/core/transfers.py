@@ -22,12 +22,6 @@ from desktop_app.core.money import Money
 from desktop_app.core.store import MonthTotals, Store
 
 WINDOW_DAYS = 3
-# A transaction counts as a transfer when it has a transfer mark (a paired leg, or 0 for a
-# marked transfer with no leg here) or sits in a category of kind 'transfer'.
-NOT_TRANSFER = (
-    "t.transfer_id IS NULL AND (t.category_id IS NULL OR t.category_id NOT IN "
-    "(SELECT id FROM categories WHERE kind = 'transfer'))"
-)
 
 
 class TransferError(SaldoError):
@@ -143,18 +137,16 @@ def _unlink(conn: Any, ids: Sequence[int]) -> None:
 def monthly_in_out(store: Store, account_ids: Sequence[int] | None = None) -> list[MonthTotals]:
     """Money in and out per month and currency over booked transactions, transfers left out.
 
-    The same shape as ``Store.monthly_in_out``, for the monthly chart.
+    The same shape as ``Store.monthly_in_out``, for the monthly chart. Money in a category of
+    kind ``transfer`` is left out too.
     """
-    where = f"t.status = 'booked' AND t.withdrawn_at IS NULL AND {NOT_TRANSFER}"
-    params: list[Any] = []
-    if account_ids is not None:
-        where += f" AND t.account_id IN ({', '.join('?' * len(account_ids))})"
-        params += list(account_ids)
-    rows = store._read(
-        "SELECT substr(t.date, 1, 7) AS month, t.currency, "
-        "sum(CASE WHEN t.amount_minor > 0 THEN t.amount_minor ELSE 0 END), "
-        "sum(CASE WHEN t.amount_minor < 0 THEN t.amount_minor ELSE 0 END) "
-        f"FROM transactions t WHERE {where} GROUP BY month, t.currency ORDER BY month, t.currency",
-        params,
-    )
-    return [MonthTotals(r[0], r[1], Money.from_minor(int(r[2]), r[1]), Money.from_minor(int(r[3]), r[1])) for r in rows]
+    from desktop_app.core.reports import category_sums
+
+    transfer_kind = {int(r[0]) for r in store._read("SELECT id FROM categories WHERE kind = 'transfer'")}
+    sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for month, category_id, currency, minor, _ in category_sums(store, None, None, True, account_ids):
+        if category_id not in transfer_kind:
+            sums[(month, currency)][0 if minor > 0 else 1] += minor
+    return [
+        MonthTotals(m, c, Money.from_minor(v[0], c), Money.from_minor(v[1], c)) for (m, c), v in sorted(sums.items())
+    ]
