@@ -320,12 +320,12 @@ def _store_guesses(store: Store, after_id: int, upto_id: int, batch: int = BATCH
     codes: dict[str, int | None] = {}
     for start in range(after_id + 1, upto_id + 1, batch):
         rows = store._read(
-            "SELECT id, raw FROM transactions WHERE id BETWEEN ? AND ? AND raw IS NOT NULL",
+            f"SELECT id, {mcc.HINTS_SQL} FROM transactions WHERE id BETWEEN ? AND ? AND raw IS NOT NULL",
             (start, min(start + batch - 1, upto_id)),
         )
         updates = []
-        for tx_id, raw in rows:
-            code = mcc.guess(raw)
+        for tx_id, hints in rows:
+            code = mcc.guess_from_hints(hints)
             if code is None:
                 continue
             if code not in codes:
