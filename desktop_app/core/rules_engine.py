@@ -206,7 +206,8 @@ _NEW = """
     CASE WHEN t.transfer_source IN ('manual', 'auto') THEN t.transfer_source
          WHEN o.transfer THEN 'rule' END
 """
-_OLD = "t.category_id, t.category_source, t.rule_id, t.payee, t.transfer_id, t.transfer_source"
+_COLUMNS = "category_id, category_source, rule_id, payee, transfer_id, transfer_source"
+_OLD = ", ".join(f"t.{c}" for c in _COLUMNS.split(", "))
 _FROM = "temp.rule_hits h JOIN transactions t ON t.id = h.id LEFT JOIN temp.rule_outcomes o ON o.id = h.outcome"
 _TEMP = (
     "CREATE TEMP TABLE IF NOT EXISTS rule_hits (id INTEGER PRIMARY KEY, outcome INTEGER)",
@@ -261,6 +262,8 @@ def apply_rules(
     stops between batches with ``Cancelled``.
     """
     matcher = _matcher(store)
+    if not matcher.rules and not dry_run:
+        return _without_rules(store, after_id, upto_id)
     low, high = (
         int(v)
         for v in store._read(
@@ -286,9 +289,9 @@ def apply_rules(
             else:
                 before = conn.total_changes
                 conn.execute(
-                    f"UPDATE transactions AS t SET (category_id, category_source, rule_id, payee, transfer_id, "
-                    f"transfer_source) = ({_NEW}) FROM temp.rule_hits h LEFT JOIN temp.rule_outcomes o "
-                    f"ON o.id = h.outcome WHERE t.id BETWEEN ? AND ? AND h.id = t.id AND {differs}",
+                    f"UPDATE transactions AS t SET ({_COLUMNS}) = ({_NEW}) FROM temp.rule_hits h "
+                    f"LEFT JOIN temp.rule_outcomes o ON o.id = h.outcome "
+                    f"WHERE t.id BETWEEN ? AND ? AND h.id = t.id AND {differs}",
                     (start, end),
                 )
                 changed += conn.total_changes - before
@@ -297,6 +300,27 @@ def apply_rules(
             progress(end - low + 1, high - low + 1)
         start = end + 1
     return ApplyResult(examined, changed, dry_run)
+
+
+def _without_rules(store: Store, after_id: int, upto_id: int | None) -> ApplyResult:
+    """No enabled rule: the same outcomes as a full run, in one UPDATE without calling the matcher."""
+    high = upto_id if upto_id is not None else last_transaction_id(store)
+    nothing = "(SELECT NULL AS category_id, NULL AS rule_id, NULL AS payee, NULL AS transfer) AS o"
+    with store._write() as conn:
+        examined = conn.execute(
+            "SELECT count(*) FROM transactions WHERE id > ? AND id <= ?", (after_id, high)
+        ).fetchone()[0]
+        before = conn.total_changes
+        conn.execute(
+            f"UPDATE transactions AS t SET ({_COLUMNS}) = ({_NEW}) FROM {nothing} "
+            f"WHERE t.id > ? AND t.id <= ? AND ({_NEW}) IS NOT ({_OLD})",
+            (after_id, high),
+        )
+        changed = conn.total_changes - before
+        conn.execute(
+            "DELETE FROM tx_tags WHERE source = 'rule' AND transaction_id > ? AND transaction_id <= ?", (after_id, high)
+        )
+    return ApplyResult(int(examined), changed, False)
 
 
 def _apply_tags(conn: Any, start: int, end: int) -> None:
