@@ -28,7 +28,6 @@ from typing import Any
 
 from desktop_app.core import mcc
 from desktop_app.core.api import Cancelled
-from desktop_app.core.categories import category_by_code
 from desktop_app.core.money import CURRENCY_EXPONENTS
 from desktop_app.core.rules import Rule, rules
 from desktop_app.core.store import Store
@@ -341,24 +340,15 @@ def last_transaction_id(store: Store) -> int:
 
 def _store_guesses(store: Store, after_id: int, upto_id: int, batch: int = BATCH_ROWS) -> None:
     """Record the provider's category hint of rows after_id < id <= upto_id, a batch at a time."""
-    codes: dict[str, int | None] = {}
     for start in range(after_id + 1, upto_id + 1, batch):
-        rows = store._read(
-            f"SELECT id, {mcc.HINTS_SQL} FROM transactions WHERE id BETWEEN ? AND ? AND raw IS NOT NULL",
-            (start, min(start + batch - 1, upto_id)),
-        )
-        updates = []
-        for tx_id, hints in rows:
-            code = mcc.guess_from_hints(hints)
-            if code is None:
-                continue
-            if code not in codes:
-                codes[code] = category_by_code(store, code)
-            if codes[code] is not None:
-                updates.append((codes[code], tx_id))
-        if updates:
-            with store._write() as conn:
-                conn.executemany("UPDATE transactions SET guess_id = ? WHERE id = ?", updates)
+        with store._write() as conn:
+            conn.create_function("saldo_guess", 1, mcc.guess_from_hints, deterministic=True)
+            conn.execute(
+                "UPDATE transactions SET guess_id = "
+                f"(SELECT id FROM categories WHERE code = saldo_guess({mcc.HINTS_SQL})) "
+                "WHERE id BETWEEN ? AND ? AND raw IS NOT NULL",
+                (start, min(start + batch - 1, upto_id)),
+            )
 
 
 def categorise_new(store: Store, after_id: int) -> int:
