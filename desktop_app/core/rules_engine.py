@@ -351,11 +351,12 @@ def _store_guesses(store: Store, after_id: int, upto_id: int, batch: int = BATCH
             )
 
 
-def categorise_new(store: Store, after_id: int) -> int:
+def categorise_new(store: Store, after_id: int, *, pair: bool = True) -> int:
     """Categorise transactions stored since `after_id`: provider guess, rules, transfer pairing.
 
     Sync calls this after each page it stores, statement import after each file; both pass the
     ``last_transaction_id`` taken before storing. Returns the new last id, for the next call.
+    Sync passes ``pair=False`` and pairs transfers once per account instead (``pair_transfers``).
     """
     from desktop_app.core.transfers import pair_transfers
 
@@ -364,7 +365,8 @@ def categorise_new(store: Store, after_id: int) -> int:
         return newest
     _store_guesses(store, after_id, newest)
     apply_rules(store, after_id=after_id)
-    pair_transfers(store, after_id=after_id)
+    if pair:
+        pair_transfers(store, after_id=after_id)
     return newest
 
 

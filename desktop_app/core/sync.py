@@ -51,6 +51,7 @@ from desktop_app.core.models import (
 from desktop_app.core.providers.base import DataAdapter, RemoteAccount, RemoteTransaction
 from desktop_app.core.rules_engine import categorise_new, last_transaction_id
 from desktop_app.core.store import Store
+from desktop_app.core.transfers import pair_transfers
 
 log = logging.getLogger(__name__)
 
@@ -257,13 +258,13 @@ class SyncEngine:
         seen: set[str] = set()
         fetched_booked: list[Transaction] = []
         occurrences: Counter[tuple[object, ...]] = Counter()
-        newest = last_transaction_id(self.store)
+        first_new = newest = last_transaction_id(self.store)
         for page in session.adapter.transactions(session.api, remote, since):
             if cancel.is_set():
                 raise Cancelled("Cancelled.")
             rows = [self._to_row(account_id, remote, t, occurrences) for t in page.transactions]
             stored = self.store.upsert_transactions(rows)
-            newest = categorise_new(self.store, newest)  # provider guess, rules, transfer pairing
+            newest = categorise_new(self.store, newest, pair=False)  # provider guess and rules
             seen.update(r.dedupe_key for r in rows)
             fetched_booked.extend(r for r in rows if r.status is TransactionStatus.BOOKED and r.amount in watch)
             result.pages += 1
@@ -272,6 +273,7 @@ class SyncEngine:
             result.problems.extend(f"{remote.name}: {p.reason} {p.record_ref}".strip() for p in page.problems)
             report(f"{remote.name}: page {result.pages}")
         self._reconcile_pending(account_id, since, seen, fetched_booked, result)
+        pair_transfers(self.store, after_id=first_new)  # once per account, not per page
         self._check_balance(account_id, remote.name, previous, result)
 
     def _window_start(self, account_id: int) -> date | None:
