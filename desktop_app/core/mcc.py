@@ -147,7 +147,7 @@ def _guess(mcc: str | None, word: str | None) -> str | None:
 # The hint fields of a raw record, picked out by SQLite's JSON functions (C speed: no Python
 # parse of every record during sync) as one JSON array, in the order of _MCC_KEYS + _CATEGORY_KEYS.
 HINTS_SQL = (
-    "CASE WHEN json_valid(raw) AND json_type(raw) = 'object' THEN json_extract(raw, "
+    "CASE WHEN json_valid(raw) THEN json_extract(raw, "
     + ", ".join(f"'$.{k}'" for k in (*_MCC_KEYS, *_CATEGORY_KEYS))
     + ") END"
 )
