@@ -183,13 +183,15 @@ def _minor_bound(amount: Decimal, currency_exponent: int, low: bool) -> int:
     return int(scaled.to_integral_value(rounding=ROUND_CEILING if low else ROUND_FLOOR))
 
 
-def _matcher(store: Store) -> _Matcher:
+def _matcher(store: Store, create_tags: bool = True) -> _Matcher:
     active = rules(store, enabled_only=True)
     names = {r.actions.tag for r in active if r.actions.tag}
-    if names:
+    if names and create_tags:
         with store._write() as conn:
             conn.executemany("INSERT OR IGNORE INTO tags (name) VALUES (?)", [(n,) for n in names])
     tag_ids = {str(row[1]).casefold(): int(row[0]) for row in store._read("SELECT id, name FROM tags")}
+    for n, name in enumerate(sorted(names)):  # a dry run writes nothing: tags not made yet get stand-in ids
+        tag_ids.setdefault(name.casefold(), -1 - n)
     return _Matcher(active, tag_ids)
 
 
@@ -260,7 +262,7 @@ def apply_rules(
     `progress(done, total)` is called after each batch (rows by id range); setting `cancel`
     stops between batches with ``Cancelled``.
     """
-    matcher = _matcher(store)
+    matcher = _matcher(store, create_tags=not dry_run)
     if not matcher.rules and not dry_run:
         return _without_rules(store, after_id, upto_id)
     low, high = (

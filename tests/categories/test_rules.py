@@ -86,6 +86,7 @@ def test_dry_run_counts_exactly_what_apply_changes(cache: Store) -> None:
     dry = rules_engine.apply_rules(cache, dry_run=True, batch=7)
     assert (dry.examined, dry.changed) == (60, 20)
     assert cache._read("SELECT count(*) FROM transactions WHERE category_id IS NOT NULL")[0][0] == 0
+    assert cache._read("SELECT count(*) FROM tags")[0][0] == 0  # a dry run writes nothing at all
     real = rules_engine.apply_rules(cache, batch=7)
     assert real.changed == 20
     assert cache._read("SELECT count(*) FROM tx_tags")[0][0] == 31  # amounts 30 … 60
