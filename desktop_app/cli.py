@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "desktop_app.commands.connections",
     "desktop_app.commands.accounts_cmd",
     "desktop_app.commands.categorise",
+    "desktop_app.commands.category_edit",
     "desktop_app.commands.reports",
     "desktop_app.commands.export",
     "desktop_app.sandbox.cli",

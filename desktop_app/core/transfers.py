@@ -127,12 +127,10 @@ def unmark_transfer(store: Store, transaction_id: int) -> None:
 
 
 def _unlink(conn: Any, ids: Sequence[int]) -> None:
-    """Free the other legs these transactions were paired with (they become candidates again)."""
+    """Free the other legs these transactions were paired with: a pair ends for both legs."""
     for tx_id in ids:
         conn.execute(
-            "UPDATE transactions SET transfer_id = NULL, transfer_source = NULL WHERE transfer_id = ? "
-            "AND transfer_source != 'manual'",
-            (tx_id,),
+            "UPDATE transactions SET transfer_id = NULL, transfer_source = NULL WHERE transfer_id = ?", (tx_id,)
         )
 
 

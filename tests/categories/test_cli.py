@@ -160,3 +160,29 @@ def test_bad_input_is_one_line_and_changes_nothing(filled: Path, args: tuple[str
         assert store._read("SELECT count(*) FROM transactions WHERE category_source IS NOT NULL")[0][0] == 0
         assert store._read("SELECT count(*) FROM budgets")[0][0] == 0
         assert store._read("SELECT display_name, account_type FROM accounts WHERE id = 1")[0][:] == (None, None)
+
+
+def test_category_editing_split_and_transfer_marks(filled: Path) -> None:
+    assert "Housing / Parking" in _ok("category", "add", "Parking", "--parent", "housing", data_dir=filled)
+    assert "Transport / Parking" in _ok("category", "move", "Parking", "Transport", data_dir=filled)
+    assert "Car park" in _ok("category", "rename", "Transport/Parking", "Car park", data_dir=filled)
+    _ok("categorise", "1", "Car park", data_dir=filled)
+    _ok("category", "merge", "Car park", "Fuel", data_dir=filled)
+    assert "Transport / Fuel" in _ok(
+        "report", "spending", "--category", "Transport", "--format", "json", data_dir=filled
+    )
+    assert "3 parts" in _ok("split", "2", "Groceries=-5.00", "Eating out=-2.20", "Pets=-0.50", data_dir=filled)
+    wrong = saldo("split", "2", "Groceries=-5.00", "Pets=-2.00", data_dir=filled)
+    assert wrong.returncode == 1 and "add up to -7.00 EUR" in wrong.stderr
+    bad = saldo("split", "2", "Groceries:-5", "Pets=-2.70", data_dir=filled)
+    assert bad.returncode == 1 and "CATEGORY=AMOUNT" in bad.stderr
+    assert "a transfer" in _ok("transfer", "mark", "3", "4", data_dir=filled)
+    monthly = json.loads(_ok("report", "monthly", "--format", "json", data_dir=filled))
+    assert monthly[0]["spending"] == "20.00"  # the marked transfer is out
+    _ok("transfer", "unmark", "3", data_dir=filled)
+    monthly = json.loads(_ok("report", "monthly", "--format", "json", data_dir=filled))
+    assert (monthly[0]["income"], monthly[0]["spending"]) == ("2123.00", "143.00")
+    deleted = saldo("category", "delete", "Groceries", data_dir=filled)
+    assert deleted.returncode == 1 and "split" in deleted.stderr
+    _ok("category", "delete", "Groceries", "--to", "Eating out", data_dir=filled)
+    assert "Groceries" not in _ok("categories", data_dir=filled)
