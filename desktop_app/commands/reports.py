@@ -95,8 +95,7 @@ def net_worth(args: argparse.Namespace) -> int:
                     rates.update_rates(store, rates.EcbClient(http, args.ecb_url))
                 except rates.RatesError as exc:
                     print(f"saldo: {exc}", file=sys.stderr)  # go on with the cached rates
-        first = store._read("SELECT min(date) FROM transactions")[0][0]
-        start = args.date_from or (date.fromisoformat(first) if first else date.today())
+        start = args.date_from or reports.first_day(store) or date.today()
         points = networth.net_worth_series(store, args.base, start, args.date_to or date.today())
     rows: list[dict[str, Any]] = [
         {

@@ -81,6 +81,12 @@ def category_sums(
         yield str(r[0]), int(r[1]), str(r[2]), int(r[3]), int(r[4])
 
 
+def first_day(store: Store) -> date | None:
+    """The day of the oldest transaction in the cache (None when it is empty)."""
+    first = store._read("SELECT min(date) FROM transactions")[0][0]
+    return date.fromisoformat(first) if first else None
+
+
 def _kinds(tree: list[Category]) -> dict[int, str]:
     return {c.id: c.kind for c in tree}
 

@@ -45,8 +45,7 @@ def load(store: Store, key: str, base: str, today: date) -> ReportData:
     """Everything the view shows, computed off the UI thread."""
     start, end = period(key, today)
     if start is None:
-        first = store._read("SELECT min(date) FROM transactions")[0][0]
-        start = date.fromisoformat(first) if first else today
+        start = reports.first_day(store) or today
     spending = reports.spending_by_category(store, start, end)
     flows = reports.monthly_flows(store, start, end)
     worth = networth.net_worth_series(store, base, start, end)
