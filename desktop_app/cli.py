@@ -24,6 +24,11 @@ COMMAND_MODULES = (
     "desktop_app.commands.data",
     "desktop_app.commands.connections",
     "desktop_app.commands.imports",
+    "desktop_app.commands.accounts_cmd",
+    "desktop_app.commands.categorise",
+    "desktop_app.commands.category_edit",
+    "desktop_app.commands.reports",
+    "desktop_app.commands.export",
     "saldo_sandbox.cli",  # development install only: the bundle leaves the simulator out
 )
 

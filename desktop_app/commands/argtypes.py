@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
@@ -132,3 +133,26 @@ day = _tag(_day, "date")
 def _show(value: str) -> str:
     """The offending value for a message: quoted, one line, cut short."""
     return repr(value[:40] + ("…" if len(value) > 40 else ""))  # repr escapes control characters
+
+
+def _amount(value: str) -> Decimal:
+    text = value.strip()
+    if not _AMOUNT.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{_show(value)} is not an amount such as -12.50")
+    return Decimal(text)
+
+
+_AMOUNT = re.compile(r"[+-]?[0-9]{1,15}(?:\.[0-9]{1,6})?")
+# An amount typed by the person: digits with an optional sign and decimal point, never a float.
+amount = _tag(_amount, "text", max_length=24)
+
+
+def _amount_text(value: str) -> str:
+    _amount(value)
+    return value.strip()
+
+
+amount_text = _tag(_amount_text, "text", max_length=24)  # checked here, kept as typed
+# Ids of rows in the cache, and positions in an ordered list.
+ROW_ID = integer(1, SQLITE_MAX_INT, "an id")
+POSITION = integer(0, 1_000_000, "a position")

@@ -6,10 +6,12 @@ import argparse
 import csv
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TextIO
 
 from desktop_app.core.app import App, create_app, open_vault
+from desktop_app.core.store import Store
 
 FORMATS = ("table", "csv", "json")
 
@@ -23,6 +25,13 @@ def open_app(args: argparse.Namespace, *, uses_secrets: bool = True) -> App:
             print(f"saldo: {message} Continuing in session-only mode.", file=sys.stderr)
 
     return create_app(args.data_dir, vault=open_vault(warn=warn))
+
+
+@contextmanager
+def open_store(args: argparse.Namespace) -> Iterator[Store]:
+    """Just the cache, for commands that never touch a secret (still assembled by the app)."""
+    with open_app(args, uses_secrets=False) as app:
+        yield app.store
 
 
 def add_format_option(parser: argparse.ArgumentParser) -> None:

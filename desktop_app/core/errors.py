@@ -245,3 +245,34 @@ class StatementError(SaldoError):
 
 class UnsupportedStatement(StatementError):
     """A file of a known kind that Saldo deliberately does not import (an investment statement)."""
+
+
+# -- categories, rules, budgets, accounts the person shapes, exchange rates -----------
+
+
+class AccountError(SaldoError):
+    """An account that does not exist or cannot be shaped this way."""
+
+
+class BudgetError(SaldoError):
+    """A budget that cannot be set as given."""
+
+
+class RatesError(SaldoError):
+    """The exchange rates could not be fetched or read; the cached ones are still used."""
+
+
+class CategoryError(SaldoError):
+    """A category that does not exist, clashes with another, or cannot be used this way."""
+
+
+class RuleError(SaldoError):
+    """A rule that cannot work as written."""
+
+
+class TransferError(SaldoError):
+    """A transfer mark that cannot be made."""
+
+
+class ManualEntryError(AccountError):
+    """A hand-entered transaction that cannot be stored as given."""

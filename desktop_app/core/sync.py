@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from desktop_app.core.api import ApiClient
+from desktop_app.core.categories import carry_over_to_twins
 from desktop_app.core.errors import (
     Cancelled,
     ProviderError,
@@ -50,7 +51,9 @@ from desktop_app.core.models import (
     fingerprint,
 )
 from desktop_app.core.providers.base import DataAdapter, RemoteAccount, RemoteTransaction
+from desktop_app.core.rules_engine import categorise_new, last_transaction_id
 from desktop_app.core.store import Store
+from desktop_app.core.transfers import pair_transfers
 
 log = logging.getLogger(__name__)
 
@@ -257,11 +260,13 @@ class SyncEngine:
         seen: set[str] = set()
         fetched_booked: list[Transaction] = []
         occurrences: Counter[tuple[object, ...]] = Counter()
+        first_new = newest = last_transaction_id(self.store)
         for page in session.adapter.transactions(session.api, remote, since):
             if cancel.is_set():
                 raise Cancelled()
             rows = [self._to_row(account_id, remote, t, occurrences) for t in page.transactions]
             stored = self.store.upsert_transactions(rows)
+            newest = categorise_new(self.store, newest, pair=False)  # provider guess and rules
             seen.update(r.dedupe_key for r in rows)
             fetched_booked.extend(r for r in rows if r.status is TransactionStatus.BOOKED and r.amount in watch)
             result.pages += 1
@@ -271,6 +276,7 @@ class SyncEngine:
             report(f"{remote.name}: page {result.pages}")
         self._reconcile_pending(account_id, since, seen, fetched_booked, result)
         absorb_imported_twins(self.store, account_id, seen)  # a statement file's copies of these rows
+        pair_transfers(self.store, after_id=first_new)  # once per account, not per page
         self._check_balance(account_id, remote.name, previous, result)
 
     def _window_start(self, account_id: int) -> date | None:
@@ -335,6 +341,7 @@ class SyncEngine:
             else:
                 claimed.append((pending.dedupe_key, twin.dedupe_key))
                 del claimable[twin.dedupe_key]
+        carry_over_to_twins(self.store, account_id, claimed)  # the person's choices on a pending row stay
         result.claimed += self.store.claim_pending(account_id, claimed)
         result.withdrawn += self.store.mark_withdrawn(account_id, withdrawn)
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from desktop_app.core.errors import StatementError
 from desktop_app.core.imports.csvfile import PRESETS, CsvMapping
 from desktop_app.core.imports.qif import AmbiguousDates
 from desktop_app.core.imports.reader import ReadOptions, read_bytes, read_file
-from desktop_app.core.imports.records import StatementError
 from desktop_app.core.imports.text import decode
 from desktop_app.core.models import TransactionStatus
 from tests.imports.conftest import FIXTURES

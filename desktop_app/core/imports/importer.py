@@ -25,6 +25,7 @@ from desktop_app.core.imports.records import Statement, to_money
 from desktop_app.core.imports.text import read_bytes as read_file_bytes
 from desktop_app.core.models import Account, BalanceKind, BalanceSnapshot, TransactionStatus
 from desktop_app.core.money import Money, exponent
+from desktop_app.core.rules_engine import categorise_new, last_transaction_id
 from desktop_app.core.store import Store
 from desktop_app.core.store.imports import ImportStore, ImportTx
 
@@ -169,6 +170,7 @@ class Importer:
         """Store a parsed file in one transaction (rolled back for a dry run or on any error)."""
         result = ImportResult(parsed.name, parsed.format, dry_run)
         total, done = parsed.entry_count, 0
+        before = last_transaction_id(self.store)
         try:
             with self.imports.transaction(dry_run=dry_run) as tx:
                 accounts = self._accounts(tx, parsed, target)
@@ -195,6 +197,8 @@ class Importer:
                         tx.save_csv_mapping(item.account_id, options.csv_mapping.to_json())
         except StatementError as exc:
             raise exc.located(parsed.name) from None
+        if not dry_run:
+            categorise_new(self.store, before)  # the person's rules, the bank's hints, transfer pairs
         return result
 
     # -- accounts ------------------------------------------------------------------------

@@ -262,12 +262,120 @@ def _v5_statement_imports(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX statement_imports_sha256 ON statement_imports (sha256)")
 
 
+# The default category tree of step 4: (code, name, kind, children). Codes are stable
+# handles (the merchant-code table refers to them); names are the person's to change.
+_V4_CATEGORIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("housing", "Housing", "expense", ("Rent", "Utilities", "Home & garden")),
+    ("groceries", "Groceries", "expense", ()),
+    ("eating_out", "Eating out", "expense", ()),
+    ("transport", "Transport", "expense", ("Public transport", "Fuel", "Car & parking")),
+    ("travel", "Travel", "expense", ()),
+    ("telecom", "Telecom & internet", "expense", ()),
+    ("shopping", "Shopping", "expense", ("Clothes", "Electronics")),
+    ("subscriptions", "Subscriptions", "expense", ()),
+    ("health", "Health", "expense", ()),
+    ("personal_care", "Personal care", "expense", ()),
+    ("entertainment", "Entertainment", "expense", ()),
+    ("education", "Education", "expense", ()),
+    ("cash_fees", "Cash & fees", "expense", ()),
+    ("financial", "Financial & insurance", "expense", ()),
+    ("government", "Taxes & government", "expense", ()),
+    ("gifts", "Gifts & charity", "expense", ()),
+    ("pets", "Pets", "expense", ()),
+    ("income", "Income", "income", ("Salary", "Other income")),
+    ("transfers", "Transfers", "transfer", ()),
+)
+
+
+def _v6_categories_rules_budgets(db: sqlite_utils.Database) -> None:
+    # A transaction's category, its source and its transfer mark live on the row itself: the
+    # upsert never writes these columns, so re-sync and re-import leave them alone. No index
+    # covers them on purpose: reports walk a period through tx_newest and read the rows (rows
+    # are stored in date order, so that is nearly sequential), and a rule run rewriting half a
+    # million categories stays twice as fast. Splits are rare and sit in their own table.
+    statements = (
+        """CREATE TABLE categories (
+            id INTEGER PRIMARY KEY,
+            parent_id INTEGER REFERENCES categories(id),
+            code TEXT UNIQUE,
+            name TEXT NOT NULL CHECK (trim(name) != ''),
+            kind TEXT NOT NULL DEFAULT 'expense' CHECK (kind IN ('expense', 'income', 'transfer')),
+            position INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE UNIQUE INDEX categories_name ON categories (coalesce(parent_id, 0), name COLLATE NOCASE)",
+        "ALTER TABLE transactions ADD COLUMN category_id INTEGER REFERENCES categories(id)",
+        # manual | split (manual, several categories) | rule | provider; NULL: none yet
+        "ALTER TABLE transactions ADD COLUMN category_source TEXT",
+        "ALTER TABLE transactions ADD COLUMN rule_id INTEGER",
+        # the category the provider's merchant code or category word suggests (the weakest guess)
+        "ALTER TABLE transactions ADD COLUMN guess_id INTEGER",
+        "ALTER TABLE transactions ADD COLUMN payee TEXT",  # a rule's display name for the counterparty
+        # the other leg of a transfer between own accounts; 0 marks a transfer with no leg here
+        "ALTER TABLE transactions ADD COLUMN transfer_id INTEGER",
+        "ALTER TABLE transactions ADD COLUMN transfer_source TEXT",  # manual | rule | auto
+        """CREATE TABLE tx_splits (
+            transaction_id INTEGER NOT NULL REFERENCES transactions(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            category_id INTEGER NOT NULL REFERENCES categories(id),
+            amount_minor INTEGER NOT NULL,
+            PRIMARY KEY (transaction_id, position)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX tx_splits_category ON tx_splits (category_id)",
+        """CREATE TABLE rules (
+            id INTEGER PRIMARY KEY,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            enabled INTEGER NOT NULL DEFAULT 1,
+            conditions TEXT NOT NULL,
+            actions TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE)",
+        """CREATE TABLE tx_tags (
+            transaction_id INTEGER NOT NULL REFERENCES transactions(id) ON DELETE CASCADE,
+            tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+            source TEXT NOT NULL DEFAULT 'manual',
+            PRIMARY KEY (transaction_id, tag_id)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE budgets (
+            category_id INTEGER NOT NULL REFERENCES categories(id) ON DELETE CASCADE,
+            month TEXT NOT NULL,
+            amount_minor INTEGER NOT NULL,
+            currency TEXT NOT NULL,
+            PRIMARY KEY (category_id, currency, month)
+        ) WITHOUT ROWID""",
+        # ECB reference rates: units of `currency` per euro, kept as exact decimal text
+        """CREATE TABLE exchange_rates (
+            day TEXT NOT NULL, currency TEXT NOT NULL, per_eur TEXT NOT NULL, PRIMARY KEY (currency, day)
+        ) WITHOUT ROWID""",
+        "ALTER TABLE accounts ADD COLUMN display_name TEXT",
+        "ALTER TABLE accounts ADD COLUMN account_type TEXT",
+        "ALTER TABLE accounts ADD COLUMN group_name TEXT",
+        "ALTER TABLE accounts ADD COLUMN position INTEGER",
+        """CREATE TABLE undo_log (
+            id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, action TEXT NOT NULL, payload TEXT NOT NULL
+        )""",
+    )
+    for sql in statements:
+        db.execute(sql)
+    for top, (code, name, kind, children) in enumerate(_V4_CATEGORIES):
+        cur = db.execute(
+            "INSERT INTO categories (code, name, kind, position) VALUES (?, ?, ?, ?)", (code, name, kind, top)
+        )
+        for position, child in enumerate(children):
+            db.execute(
+                "INSERT INTO categories (parent_id, name, kind, position) VALUES (?, ?, ?, ?)",
+                (cur.lastrowid, child, kind, position),
+            )
+
+
 STEPS: tuple[Step, ...] = (
     _v1_core_tables,
     _v2_tombstones_and_withdrawals,
     _v3_search_and_series,
     _v4_endpoints,
     _v5_statement_imports,
+    _v6_categories_rules_budgets,
 )
 LATEST = len(STEPS)
 

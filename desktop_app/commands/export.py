@@ -1,0 +1,35 @@
+"""`saldo export --format csv|beancount`: everything in the cache, with categories, to a file or stdout."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from desktop_app.commands import argtypes
+from desktop_app.commands.common import open_store
+from desktop_app.core import export
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("export", parents=[common], help="export transactions as CSV or a beancount journal")
+    p.add_argument("--format", choices=("csv", "beancount"), default="csv", help="what to write (default: csv)")
+    p.add_argument("--output", type=argtypes.path, metavar="FILE", help="write here instead of to standard output")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    write = export.write_csv if args.format == "csv" else export.write_beancount
+    with open_store(args) as store:
+        output = Path(args.output) if args.output is not None else None
+        if output is None:
+            count = write(store, sys.stdout)
+        else:
+            # Written beside the target and renamed into place: a failed export leaves no half file.
+            partial = output.with_name(output.name + ".partial")
+            with partial.open("w", encoding="utf-8", newline="") as out:
+                count = write(store, out)
+            os.replace(partial, output)
+    print(f"exported {count} transactions", file=sys.stderr)
+    return 0
