@@ -2,19 +2,19 @@
 
 Nothing here ever rewrites, truncates or recreates a file it does not understand. A file that
 is not a SQLite database, or one written by a newer Saldo, is reported and left exactly as
-it was, byte for byte.
+it was, byte for byte (the read-only checks are in ``safety``).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from desktop_app.core.errors import SaldoError
+from desktop_app.core.store.driver import PAGE_SIZE, CacheKey, apply_key, sqlite
 
 log = logging.getLogger(__name__)
 
@@ -33,22 +33,34 @@ class DatabaseTooNewError(StoreError):
     """The database was written by a newer Saldo than this one."""
 
 
+class ForeignDatabaseError(StoreError):
+    """The file is a database, but not Saldo's. It has been left untouched."""
+
+
+class ReadOnlyDatabaseError(StoreError):
+    """The database file cannot be written (its permissions say read-only)."""
+
+
+class CacheLockedError(StoreError):
+    """The cache is encrypted and the key at hand does not open it (or there is none)."""
+
+
 class DiskFullError(StoreError):
     """The disk (or the database's size limit) is full; the step was rolled back."""
 
 
-def explain(exc: sqlite3.Error, path: Path | None = None) -> StoreError:
+def explain(exc: sqlite.Error, path: Path | None = None) -> StoreError:
     """Turn a sqlite3 error into a StoreError a person can act on."""
     text = str(exc)
     where = f" ({path})" if path else ""
     code = getattr(exc, "sqlite_errorcode", None)
-    if code == sqlite3.SQLITE_FULL or "full" in text:
+    if code == sqlite.SQLITE_FULL or "full" in text:
         return DiskFullError(f"The disk is full{where}; nothing from this step was saved. Free some space and retry.")
-    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
+    if code in (sqlite.SQLITE_CORRUPT, sqlite.SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
         return CorruptDatabaseError(f"The database file is damaged{where}: {text}. It was left untouched.")
-    if code == sqlite3.SQLITE_READONLY or "readonly" in text:
+    if code == sqlite.SQLITE_READONLY or "readonly" in text:
         return StoreError(f"The database cannot be written{where}: check the file's permissions.")
-    if code == sqlite3.SQLITE_BUSY or "locked" in text:
+    if code == sqlite.SQLITE_BUSY or "locked" in text:
         return StoreError(f"The database is busy{where}: is another Saldo running?")
     return StoreError(f"Database error{where}: {text}")
 
@@ -60,76 +72,49 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-def check_file(path: Path) -> None:
-    """Refuse, without writing, a file that is not a SQLite database."""
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        raise StoreError(f"Cannot read the database {path}: {exc.strerror}") from None
-    if header and header != SQLITE_HEADER:
-        raise CorruptDatabaseError(
-            f"{path} is not a Saldo database (or it is damaged). It was left untouched; "
-            "move it away to start with an empty cache."
-        )
+def connect(path: Path, key: CacheKey | None = None) -> sqlite.Connection:
+    """Open (creating if missing) the database at `path` in WAL mode, explicit transactions.
 
-
-def read_user_version(path: Path) -> int:
-    """Read PRAGMA user_version through a read-only connection (never writes the file)."""
-    uri = f"file:{path.as_posix()}?mode=ro"
-    try:
-        conn = sqlite3.connect(uri, uri=True)
-    except sqlite3.Error as exc:
-        raise explain(exc, path) from None
-    try:
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        # Reading the schema proves the first pages are sound before anything writes.
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return version
-    except sqlite3.Error as exc:
-        raise explain(exc, path) from None
-    finally:
-        conn.close()
-
-
-def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if missing) the database at `path` in WAL mode, explicit transactions."""
+    With a key the file is (or becomes) a SQLCipher database; call only after ``safety.probe``
+    has accepted an existing file.
+    """
     new = not path.exists()
     if new:
         _create_private(path)
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
+    conn = sqlite.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
     try:
-        if new:
+        apply_key(conn, key)
+        if new and key is None:
             # Larger pages cut B-tree depth and per-page work for bulk imports by about a fifth.
-            conn.execute("PRAGMA page_size=16384")
+            conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA temp_store=MEMORY")
-    except sqlite3.Error as exc:
+    except sqlite.Error as exc:
         conn.close()
         raise explain(exc, path) from None
     return conn
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection, path: Path | None = None) -> Iterator[sqlite3.Connection]:
+def transaction(conn: sqlite.Connection, path: Path | None = None) -> Iterator[sqlite.Connection]:
     """One atomic step: BEGIN IMMEDIATE … COMMIT, or ROLLBACK and a StoreError."""
     try:
         conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.Error as exc:
+    except sqlite.Error as exc:
         raise explain(exc, path) from None
     try:
         yield conn
     except BaseException as exc:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        if isinstance(exc, sqlite3.Error):
+        if isinstance(exc, sqlite.Error):
             raise explain(exc, path) from None
         raise
     try:
         conn.execute("COMMIT")
-    except sqlite3.Error as exc:
+    except sqlite.Error as exc:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise explain(exc, path) from None

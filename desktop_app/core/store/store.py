@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,16 +30,9 @@ from desktop_app.core.models import (
     TransactionStatus,
 )
 from desktop_app.core.money import Money
-from desktop_app.core.store import migrations
-from desktop_app.core.store.database import (
-    DatabaseTooNewError,
-    StoreError,
-    check_file,
-    connect,
-    explain,
-    read_user_version,
-    transaction,
-)
+from desktop_app.core.store import migrations, safety
+from desktop_app.core.store.database import CorruptDatabaseError, StoreError, connect, explain, transaction
+from desktop_app.core.store.driver import CacheKey, sqlite
 
 log = logging.getLogger(__name__)
 
@@ -149,39 +141,59 @@ def fts_query(text: str) -> str | None:
 class Store:
     """Saldo's cache. Open with ``Store.open(path)``; close when done (or use ``with``)."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite.Connection, path: Path, key: CacheKey | None = None) -> None:
         self._conn = conn
         self.path = path
+        self.key = key
         self._lock = threading.RLock()
         self.backup_path: Path | None = None
+        self.verified = True  # False: quick_check still to run before the first write
 
     # -- lifecycle -------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, migrate: bool = True) -> Store:
-        """Open the cache at `path`, creating or migrating it.
+    def open(cls, path: Path, *, migrate: bool = True, key: CacheKey | None = None, verify: bool = True) -> Store:
+        """Open the cache at `path` (encrypted with `key`, plain without), creating or migrating it.
 
-        A file that is not a database, is damaged, or is newer than this Saldo raises a
-        StoreError and is not modified.
+        A file that is not a regular file, not Saldo's, damaged, or newer than this Saldo raises
+        a StoreError and is not modified. With `verify` the whole file is checked now; without,
+        the check runs before the session's first write (so a large cache opens at once).
+        Most callers want ``open_cache``, which finds the key.
         """
-        if path.exists():
-            check_file(path)
-            if path.stat().st_size > 0:
-                version = read_user_version(path)
-                if version > migrations.LATEST:
-                    raise DatabaseTooNewError(
-                        f"{path} was written by a newer Saldo (schema {version}; this version knows up to "
-                        f"{migrations.LATEST}). Update Saldo to open it; the file was left untouched."
-                    )
-        conn = connect(path)
-        store = cls(conn, path)
+        state = safety.examine(path)
+        if state is safety.FileState.PLAIN and key is not None:
+            raise StoreError(f"{path} is not encrypted; open it through open_cache to encrypt it.")
+        if state is safety.FileState.ENCRYPTED and key is None:
+            raise CorruptDatabaseError(
+                f"{path} is encrypted or not a database; Saldo has no key for it. It was left untouched."
+            )
+        checked = False
+        if state in (safety.FileState.PLAIN, safety.FileState.ENCRYPTED):
+            safety.probe(path, key, latest=migrations.LATEST, verify=verify)
+            checked = verify
+        conn = connect(path, key)
+        store = cls(conn, path, key)
+        store.verified = checked or state in (safety.FileState.MISSING, safety.FileState.EMPTY)
         try:
             if migrate:
-                store.backup_path = migrations.migrate(conn, path)
+                store.backup_path = migrations.migrate(conn, path, key=key)
         except BaseException:
             conn.close()
             raise
         return store
+
+    def verify(self) -> None:
+        """Check the whole file (quick_check) once per session; a damaged cache is never written."""
+        with self._lock:
+            if self.verified:
+                return
+            result = str(self._read("PRAGMA quick_check")[0][0])
+            if result != "ok":
+                raise CorruptDatabaseError(
+                    f"The database file {self.path} is damaged ({result}). It was left untouched; "
+                    "restore a backup (saldo restore FILE) or move it away."
+                )
+            self.verified = True
 
     def close(self) -> None:
         with self._lock:
@@ -194,17 +206,18 @@ class Store:
         self.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> Iterator[sqlite.Connection]:
+        self.verify()
         with self._lock, transaction(self._conn, self.path) as conn:
             yield conn
 
-    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite.Row]:
         with self._lock:
             try:
                 cur = self._conn.execute(sql, params)
-                cur.row_factory = sqlite3.Row
+                cur.row_factory = sqlite.Row
                 return cur.fetchall()
-            except sqlite3.Error as exc:
+            except sqlite.Error as exc:
                 raise explain(exc, self.path) from None
 
     @property
@@ -389,7 +402,7 @@ class Store:
             return self._upsert(conn, transactions)
 
     def _upsert(
-        self, conn: sqlite3.Connection, transactions: Sequence[Transaction], index: bool = True
+        self, conn: sqlite.Connection, transactions: Sequence[Transaction], index: bool = True
     ) -> UpsertResult:
         account_ids = {t.account_id for t in transactions}
         tombstoned = self._tombstoned_keys(conn, account_ids)
@@ -412,7 +425,7 @@ class Store:
         return UpsertResult(new=new, updated=updated, unchanged=len(rows) - new - updated, tombstoned=skipped)
 
     @staticmethod
-    def _tombstoned_keys(conn: sqlite3.Connection, account_ids: Iterable[int]) -> set[tuple[int, str]]:
+    def _tombstoned_keys(conn: sqlite.Connection, account_ids: Iterable[int]) -> set[tuple[int, str]]:
         found: set[tuple[int, str]] = set()
         for account_id in account_ids:
             found.update(
@@ -786,7 +799,7 @@ def _where(filt: TxFilter) -> tuple[list[str], list[Any]]:
     return where, params
 
 
-def _connection(r: sqlite3.Row) -> Connection:
+def _connection(r: sqlite.Row) -> Connection:
     return Connection(
         id=r["id"],
         provider=r["provider"],
@@ -802,7 +815,7 @@ def _connection(r: sqlite3.Row) -> Connection:
     )
 
 
-def _account(r: sqlite3.Row) -> Account:
+def _account(r: sqlite.Row) -> Account:
     return Account(
         connection_id=r["connection_id"],
         provider_account_id=r["provider_account_id"],
@@ -816,7 +829,7 @@ def _account(r: sqlite3.Row) -> Account:
     )
 
 
-def _transaction(r: sqlite3.Row) -> Transaction:
+def _transaction(r: sqlite.Row) -> Transaction:
     return Transaction(
         account_id=r["account_id"],
         dedupe_key=r["dedupe_key"],
