@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 COMMAND_MODULES = (
     "desktop_app.commands.data",
     "desktop_app.commands.connections",
+    "desktop_app.commands.backup",
     "desktop_app.sandbox.cli",
 )
 

@@ -9,14 +9,18 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from desktop_app.commands.unlock import key_source, warn_if_plain
 from desktop_app.core.paths import database_path, resolve_data_dir
 from desktop_app.core.store import Store
+from desktop_app.core.store.cache import open_cache
 
 FORMATS = ("table", "csv", "json")
 
 
 def open_store(args: argparse.Namespace) -> Store:
-    return Store.open(database_path(resolve_data_dir(args.data_dir)))
+    store = open_cache(database_path(resolve_data_dir(args.data_dir)), key_source())
+    warn_if_plain(store)
+    return store
 
 
 def add_format_option(parser: argparse.ArgumentParser) -> None:

@@ -18,19 +18,14 @@ from pathlib import Path
 from desktop_app.core.errors import SaldoError
 from desktop_app.core.store import safety
 from desktop_app.core.store.database import CacheLockedError, explain
-from desktop_app.core.store.driver import ENCRYPTION_AVAILABLE, SALT_BYTES, CacheKey, sqlite
-from desktop_app.core.store.encrypt import encrypt_in_place, recover
+from desktop_app.core.store.driver import ENCRYPTION_AVAILABLE, CacheKey, sqlite
+from desktop_app.core.store.encrypt import encrypt_in_place, read_salt, recover
 from desktop_app.core.store.keys import KeySource, PassphraseKeys, check_passphrase
 from desktop_app.core.store.store import Store
 
 log = logging.getLogger(__name__)
 
 NO_SQLCIPHER = "This build of Saldo has no SQLCipher, so it cannot encrypt or open an encrypted cache."
-
-
-def read_salt(path: Path) -> bytes:
-    with path.open("rb") as handle:
-        return handle.read(SALT_BYTES)
 
 
 def open_cache(path: Path, keys: KeySource, *, verify: bool = True) -> Store:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from desktop_app.core.store import migrations, safety
 from desktop_app.core.store.database import StoreError, _create_private, explain
-from desktop_app.core.store.driver import CacheKey, apply_key, attach_keyed, sqlite
+from desktop_app.core.store.driver import SALT_BYTES, CacheKey, apply_key, attach_keyed, sqlite
 from desktop_app.core.store.keys import KeySource
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,12 @@ def shred(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
+def read_salt(path: Path) -> bytes:
+    """The first 16 bytes of an encrypted cache: its salt, which names its key in the keyring."""
+    with path.open("rb") as handle:
+        return handle.read(SALT_BYTES)
+
+
 def _sync_dir(folder: Path) -> None:
     if os.name != "posix":
         return
@@ -64,6 +70,10 @@ def recover(path: Path) -> None:
     """Clean up after an encryption or restore that a crash interrupted; the cache at `path` stays."""
     for suffix in (".encrypting", ".restoring", ".restoring-tmp"):
         side_file(path, suffix).unlink(missing_ok=True)  # incomplete copies; the cache was never replaced
+    if path.exists():
+        for aside in path.parent.glob(f"{path.name}.before-restore-*"):
+            if aside.is_file() and os.path.samefile(aside, path):
+                aside.unlink()  # a restore stopped before its swap: the cache was never replaced
     plain = side_file(path, ".plain")
     if not plain.exists():
         return
