@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -35,7 +36,8 @@ def run_self_test(report_path: str | None = None) -> int:
             from desktop_app.core.connect import Connector
             from desktop_app.core.money import NumberFormat
             from desktop_app.core.resources import resource_text
-            from desktop_app.core.store import Store
+            from desktop_app.core.store.cache import open_cache
+            from desktop_app.core.store.keys import PassphraseKeys
             from desktop_app.core.vault import Vault, backend_name
             from desktop_app.sandbox.app import Sandbox
 
@@ -46,7 +48,9 @@ def run_self_test(report_path: str | None = None) -> int:
             step("keyring", backend=report["keyring"], module=type(backend).__module__)
 
             with Sandbox(seed=7, transactions=600, auto_approve=True) as sandbox, httpx2.Client(timeout=15) as http:
-                store = Store.open(data_dir / "saldo.db")
+                # An encrypted cache (throwaway passphrase: the real keyring is left alone).
+                store = open_cache(data_dir / "saldo.db", PassphraseKeys(secrets.token_urlsafe(16)))
+                step("encrypted cache", encrypted=store.key is not None)
                 connector = Connector(store, Vault(None, session_only=True), http)
                 pending = connector.begin("demo", sandbox=sandbox.url)
                 try:

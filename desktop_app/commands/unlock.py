@@ -11,7 +11,7 @@ import os
 import sys
 
 from desktop_app.core.store import Store
-from desktop_app.core.store.keys import KeyringKeys, KeySource, PassphraseKeys, PlainKeys
+from desktop_app.core.store.keys import KeySource, choose_key_source
 from desktop_app.core.vault import Vault, VaultUnavailable
 
 PLAIN_WARNING = (
@@ -21,14 +21,16 @@ PLAIN_WARNING = (
 
 
 def key_source() -> KeySource:
-    try:
-        return KeyringKeys(Vault.open())
-    except VaultUnavailable:
-        pass
+    """SALDO_PASSPHRASE if set, else the keyring, else a passphrase prompt on a terminal, else none."""
     passphrase = os.environ.get("SALDO_PASSPHRASE")
-    if passphrase is None and sys.stdin.isatty():
-        passphrase = getpass.getpass("No system keyring. Cache passphrase (empty: keep the cache unencrypted): ")
-    return PassphraseKeys(passphrase) if passphrase else PlainKeys()
+    vault = None
+    if not passphrase:
+        try:
+            vault = Vault.open()
+        except VaultUnavailable:
+            if sys.stdin.isatty():
+                passphrase = getpass.getpass("No system keyring. Cache passphrase (empty: leave it unencrypted): ")
+    return choose_key_source(vault, passphrase)
 
 
 def warn_if_plain(store: Store) -> None:

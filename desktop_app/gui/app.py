@@ -17,7 +17,8 @@ from desktop_app.core.errors import SaldoError
 from desktop_app.core.money import NumberFormat
 from desktop_app.core.paths import database_path, resolve_data_dir
 from desktop_app.core.redact import install as install_redaction
-from desktop_app.core.store import Store
+from desktop_app.core.store.cache import open_cache
+from desktop_app.core.store.keys import choose_key_source
 from desktop_app.core.vault import Vault, VaultUnavailable
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.tasks import TaskRunner
@@ -80,7 +81,14 @@ def open_vault() -> Vault:
 def build_context(data_dir: str | None, tasks: TaskRunner) -> AppContext:
     """The context with a placeholder vault: the keyring is probed on a worker (`open_vault`)."""
     folder = resolve_data_dir(data_dir)
-    store = Store.open(database_path(folder))
+    # The cache key is in the keyring, so the keyring is asked once here, before the window;
+    # the whole-file check waits for the first write, on a worker, so a large cache shows at once.
+    try:
+        keyring_vault: Vault | None = Vault.open()
+    except VaultUnavailable:
+        keyring_vault = None
+    keys = choose_key_source(keyring_vault, os.environ.get("SALDO_PASSPHRASE"))
+    store = open_cache(database_path(folder), keys, verify=False)
     return AppContext(
         data_dir=folder,
         store=store,

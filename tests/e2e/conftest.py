@@ -14,9 +14,11 @@ import pytest
 from desktop_app.core.connect import Connector
 from desktop_app.core.models import Connection
 from desktop_app.core.store import Store
+from desktop_app.core.store.cache import open_cache
 from desktop_app.core.sync import SyncEngine
 from desktop_app.core.vault import Vault
 from desktop_app.sandbox.app import Sandbox
+from tests.cachekeys import memory_keys
 from tests.e2e.browser import consent
 
 
@@ -69,7 +71,7 @@ class World:
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     with Sandbox(seed=7, transactions=1500) as sandbox, httpx2.Client(timeout=10) as http:
-        store = Store.open(tmp_path / "saldo.db")
+        store = open_cache(tmp_path / "saldo.db", memory_keys())
         vault = Vault(None, session_only=True)
         connector = Connector(store, vault, http)
         engine = SyncEngine(store, connector.open_session)

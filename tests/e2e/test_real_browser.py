@@ -9,10 +9,11 @@ import httpx2
 import pytest
 
 from desktop_app.core.connect import Connector
-from desktop_app.core.store import Store
+from desktop_app.core.store.cache import open_cache
 from desktop_app.core.sync import SyncEngine
 from desktop_app.core.vault import Vault
 from desktop_app.sandbox.app import Sandbox
+from tests.cachekeys import memory_keys
 from tests.conftest import require_binary
 
 pytestmark = pytest.mark.browser
@@ -32,7 +33,7 @@ FLAGS = [
 def test_chromium_completes_the_demo_bank_consent(tmp_path: Path) -> None:
     chromium = require_binary("chromium")
     with Sandbox(seed=2, transactions=300, auto_approve=True) as sandbox, httpx2.Client(timeout=10) as http:
-        store = Store.open(tmp_path / "saldo.db")
+        store = open_cache(tmp_path / "saldo.db", memory_keys())
         connector = Connector(store, Vault(None, session_only=True), http)
         pending = connector.begin("demo", sandbox=sandbox.url)
         browser = subprocess.Popen(
@@ -65,7 +66,7 @@ def test_chromium_clicks_approve_on_the_consent_page(tmp_path: Path) -> None:
     for flag in (*FLAGS, f"--user-data-dir={tmp_path / 'profile'}"):
         options.add_argument(flag)
     with Sandbox(seed=5, transactions=300) as sandbox, httpx2.Client(timeout=10) as http:
-        store = Store.open(tmp_path / "saldo.db")
+        store = open_cache(tmp_path / "saldo.db", memory_keys())
         connector = Connector(store, Vault(None, session_only=True), http)
         connector.save_credentials("tatrabanka", "tatrabanka-client", "tatrabanka-secret")
         pending = connector.begin("tatrabanka", sandbox=sandbox.url)

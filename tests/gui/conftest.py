@@ -10,12 +10,13 @@ import httpx2
 import pytest
 
 from desktop_app.core.money import NumberFormat
-from desktop_app.core.store import Store
+from desktop_app.core.store.cache import open_cache
 from desktop_app.core.vault import Vault
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.tasks import TaskRunner
 from desktop_app.gui.window import MainWindow
 from desktop_app.sandbox.app import Sandbox
+from tests.cachekeys import memory_keys
 from tests.e2e.browser import consent
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -57,7 +58,7 @@ def sandbox() -> Iterator[Sandbox]:
 
 @pytest.fixture
 def ctx(tmp_path: Path, sandbox: Sandbox) -> Iterator[AppContext]:
-    store = Store.open(tmp_path / "saldo.db")
+    store = open_cache(tmp_path / "saldo.db", memory_keys())
     tasks = TaskRunner()
     with httpx2.Client(timeout=10) as http:
         context = AppContext(

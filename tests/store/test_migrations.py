@@ -43,6 +43,8 @@ def _database_at(path: Path, version: int) -> None:
             "first_seen_at, updated_at) VALUES (1, 'id:x', 'booked', '2026-02-03', -1230, 'EUR', 'Netto Aarhus', "
             "'2026-02-03T00:00:00+00:00', '2026-02-03T00:00:00+00:00')"
         )
+        if version >= 3:  # from the search index on, the store indexes the rows it adds
+            conn.execute(migrations.INDEX_NEW_ROWS, (0,))
     finally:
         conn.close()
 

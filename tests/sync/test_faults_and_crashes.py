@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -17,10 +16,13 @@ import pytest
 
 from desktop_app.core.api import RetryPolicy
 from desktop_app.core.connect import Connector
-from desktop_app.core.store import Store
+from desktop_app.core.store.cache import open_cache
+from desktop_app.core.store.driver import CacheKey
+from desktop_app.core.store.keys import KeyringKeys
 from desktop_app.core.sync import SyncEngine
 from desktop_app.core.vault import Vault
 from desktop_app.sandbox.app import Sandbox
+from tests.cachekeys import connect_raw, memory_keys
 from tests.e2e.browser import consent
 from tests.e2e.conftest import World
 
@@ -44,7 +46,7 @@ def _connect(connector: Connector, sandbox: Sandbox, provider: str = "demo") -> 
 @pytest.mark.parametrize("provider", ["demo", "aiia", "tatrabanka", "connectpay"])
 def test_twenty_percent_faults_of_every_kind_still_give_the_exact_ledger(tmp_path: Path, provider: str) -> None:
     with Sandbox(seed=11, transactions=1500) as sandbox, httpx2.Client(timeout=10) as http:
-        store = Store.open(tmp_path / "saldo.db")
+        store = open_cache(tmp_path / "saldo.db", memory_keys())
         retry = RetryPolicy(attempts=12, base_delay=0.002, max_delay=0.02, rng=random.Random(5))
         connector = Connector(store, Vault(None, session_only=True), http, retry=retry)
         engine = SyncEngine(store, connector.open_session)
@@ -58,11 +60,11 @@ def test_twenty_percent_faults_of_every_kind_still_give_the_exact_ledger(tmp_pat
         store.close()
 
 
-def _copy_db(source: Path, target: Path) -> None:
-    """A consistent copy (WAL included) through SQLite's backup API."""
+def _copy_db(source: Path, target: Path, key: CacheKey | None) -> None:
+    """A consistent copy (WAL included) through SQLite's backup API, under the same key."""
     for suffix in ("-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    src, dst = connect_raw(source, key), connect_raw(target, key)
     try:
         src.backup(dst)
     finally:
@@ -70,8 +72,8 @@ def _copy_db(source: Path, target: Path) -> None:
         dst.close()
 
 
-def _duplicates(db: Path) -> int:
-    conn = sqlite3.connect(db)
+def _duplicates(db: Path, key: CacheKey | None) -> int:
+    conn = connect_raw(db, key)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         return int(
@@ -93,14 +95,16 @@ def test_sigkill_at_random_points_never_corrupts_and_the_next_sync_converges(
     data = tmp_path / "data"
     data.mkdir()
     with Sandbox(seed=21, transactions=12000, latency_ms=25) as sandbox, httpx2.Client(timeout=10) as http:
-        store = Store.open(data / "saldo.db")
-        connector = Connector(store, Vault.open(SecretService.Keyring()), http)
+        vault = Vault.open(SecretService.Keyring())
+        store = open_cache(data / "saldo.db", KeyringKeys(vault))
+        key = store.key
+        connector = Connector(store, vault, http)
         connection_id = _connect(connector, sandbox)
         store.close()
         env = {**os.environ, **secret_service, "QT_QPA_PLATFORM": "offscreen"}
         command = [sys.executable, "-m", "desktop_app", "--data-dir", str(data), "sync", connection_id]
         pristine = data / "pristine.db"
-        _copy_db(data / "saldo.db", pristine)
+        _copy_db(data / "saldo.db", pristine, key)
         began = time.monotonic()
         subprocess.run(command, env=env, check=True, capture_output=True, timeout=120)
         full = time.monotonic() - began  # one whole first sync, start-up included
@@ -108,7 +112,7 @@ def test_sigkill_at_random_points_never_corrupts_and_the_next_sync_converges(
         killed = 0
         for trial in range(CRASH_TRIALS):
             if trial % 2 == 0:
-                _copy_db(pristine, data / "saldo.db")  # even trials: a first sync from nothing
+                _copy_db(pristine, data / "saldo.db", key)  # even trials: a first sync from nothing
             child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             try:
                 child.wait(timeout=rng.uniform(0.1, full))
@@ -120,7 +124,7 @@ def test_sigkill_at_random_points_never_corrupts_and_the_next_sync_converges(
             errors = child.stderr.read().decode()
             child.stderr.close()
             assert child.returncode in (0, -signal.SIGKILL), errors
-            assert _duplicates(data / "saldo.db") == 0
+            assert _duplicates(data / "saldo.db", key) == 0
         assert killed >= CRASH_TRIALS // 2, "the kills must land mid-sync"
         final = subprocess.run(
             [sys.executable, "-m", "desktop_app", "--data-dir", str(data), "sync", connection_id],
@@ -130,7 +134,7 @@ def test_sigkill_at_random_points_never_corrupts_and_the_next_sync_converges(
             timeout=120,
         )
         assert final.returncode == 0, final.stderr
-        store = Store.open(data / "saldo.db")
+        store = open_cache(data / "saldo.db", KeyringKeys(vault))
         try:
             world = World(sandbox, store, connector.vault, connector, SyncEngine(store, connector.open_session))
             assert world.cache(connection_id) == world.truth("demo")

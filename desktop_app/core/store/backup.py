@@ -24,7 +24,14 @@ from desktop_app import __version__
 from desktop_app.core.errors import SaldoError
 from desktop_app.core.models import ConnectionStatus
 from desktop_app.core.store import migrations, safety
-from desktop_app.core.store.database import StoreError, _create_private
+from desktop_app.core.store.database import (
+    CacheLockedError,
+    CorruptDatabaseError,
+    DatabaseTooNewError,
+    ForeignDatabaseError,
+    StoreError,
+    _create_private,
+)
 from desktop_app.core.store.driver import ENCRYPTION_AVAILABLE, KEY_BYTES, SALT_BYTES, CacheKey, apply_key, sqlite
 from desktop_app.core.store.encrypt import export_copy, read_salt, recover, side_file
 from desktop_app.core.store.keys import KeyringKeys, KeySource, check_passphrase
@@ -93,6 +100,7 @@ def write_backup(store: Store, dest: Path, passphrase: str) -> BackupInfo:
 def restore_backup(source: Path, cache: Path, passphrase: str, keys: KeySource) -> RestoreResult:
     """Replace the cache at `cache` with the backup `source`, keeping the old cache aside."""
     recover(cache)
+    _check_replaceable(cache, keys)
     incoming = side_file(cache, ".restoring")
     try:
         with source.open("rb") as inp:
@@ -128,6 +136,21 @@ def restore_backup(source: Path, cache: Path, passphrase: str, keys: KeySource) 
         for leftover in (incoming, side_file(cache, ".restoring-tmp")):
             leftover.unlink(missing_ok=True)
     return RestoreResult(previous, schema, marked)
+
+
+def _check_replaceable(cache: Path, keys: KeySource) -> None:
+    """Refuse to put a backup in place of what is not a Saldo cache: another app's database, a
+    directory, a FIFO, a dangling link, a read-only file. A damaged, too new or locked cache may
+    be replaced: restoring is the way back from those, and the old file is kept aside."""
+    try:
+        state = safety.examine(cache)
+        if state in (safety.FileState.PLAIN, safety.FileState.ENCRYPTED):
+            key = keys.key_for(cache, read_salt(cache)) if state is safety.FileState.ENCRYPTED else None
+            safety.probe(cache, key, latest=migrations.LATEST, verify=False)
+    except ForeignDatabaseError:
+        raise
+    except (CorruptDatabaseError, DatabaseTooNewError, CacheLockedError):
+        pass
 
 
 def _unpack(chunks: Iterator[bytes], incoming: Path, payload: object) -> CacheKey | None:

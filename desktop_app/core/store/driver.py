@@ -30,6 +30,17 @@ else:
 
         ENCRYPTION_AVAILABLE = False
 
+__all__ = [
+    "ENCRYPTION_AVAILABLE",
+    "KEY_BYTES",
+    "PAGE_SIZE",
+    "SALT_BYTES",
+    "CacheKey",
+    "apply_key",
+    "attach_keyed",
+    "sqlite",
+]
+
 # SQLCipher writes decryption failures to stderr by default; Saldo reports them itself, once.
 if ENCRYPTION_AVAILABLE:
     _quiet = sqlite.connect(":memory:")

@@ -88,7 +88,9 @@ def recover(path: Path) -> None:
 def _counts(conn: sqlite.Connection, schema: str) -> dict[str, int]:
     names = [
         r[0]
-        for r in conn.execute(f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'")
+        for r in conn.execute(
+            f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'"
+        )
     ]
     return {n: int(conn.execute(f'SELECT count(*) FROM {schema}."{n}"').fetchone()[0]) for n in names}
 
@@ -139,8 +141,7 @@ def encrypt_in_place(path: Path, keys: KeySource) -> CacheKey:
     check = sqlite.connect(safety.read_only_uri(copy), uri=True)
     try:
         apply_key(check, key)
-        if str(check.execute("PRAGMA quick_check").fetchone()[0]) != "ok":
-            raise StoreError("The encrypted copy of the cache failed its check; the plain cache was kept.")
+        safety.check_whole_file(check, copy)
     finally:
         check.close()
     plain = side_file(path, ".plain")

@@ -126,16 +126,16 @@ class PlainKeys:
         return None
 
     def key_for(self, path: Path, salt: bytes) -> CacheKey:
-        raise CacheLockedError(
-            f"Your cache {path} is encrypted and no key for it is at hand: unlock your keyring, or give the "
-            f"passphrase (SALDO_PASSPHRASE). {_RESTORE}"
-        )
+        raise self.refused(path)
 
     def adopt(self, key: CacheKey) -> None:
         """Nothing to keep: restore decrypts the cache instead."""
 
     def refused(self, path: Path) -> CacheLockedError:
-        return self.key_for(path, b"")
+        return CacheLockedError(
+            f"Your cache {path} is encrypted and no key for it is at hand: unlock your keyring, or give the "
+            f"passphrase (SALDO_PASSPHRASE). {_RESTORE}"
+        )
 
 
 _RESTORE = "Saldo left the file untouched; `saldo restore FILE` brings back a backup."
@@ -144,3 +144,12 @@ _RESTORE = "Saldo left the file untouched; `saldo restore FILE` brings back a ba
 def check_passphrase(passphrase: str) -> None:
     if len(passphrase) < MIN_PASSPHRASE:
         raise SaldoError(f"The passphrase is too short: use at least {MIN_PASSPHRASE} characters.")
+
+
+def choose_key_source(vault: Vault | None, passphrase: str | None = None) -> KeySource:
+    """The key source for this start: a passphrase the person gave, else the keyring, else none."""
+    if passphrase:
+        return PassphraseKeys(passphrase)
+    if vault is not None and not vault.session_only:
+        return KeyringKeys(vault)
+    return PlainKeys()

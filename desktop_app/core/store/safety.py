@@ -82,7 +82,15 @@ def examine(path: Path) -> FileState:
             os.close(fd)
     except OSError as exc:
         raise StoreError(f"Cannot read the database {path}: {exc.strerror}.") from None
-    return FileState.PLAIN if header == SQLITE_HEADER else FileState.ENCRYPTED
+    if header == SQLITE_HEADER:
+        return FileState.PLAIN
+    if info.st_size % 512 or info.st_size < 1024:
+        # SQLCipher files are whole pages: this cannot be one.
+        raise CorruptDatabaseError(
+            f"{path} is not a Saldo database (or it is damaged). It was left untouched; "
+            "move it away to start with an empty cache."
+        )
+    return FileState.ENCRYPTED
 
 
 def read_only_uri(path: Path) -> str:
@@ -112,17 +120,25 @@ def probe(path: Path, key: CacheKey | None, *, latest: int, verify: bool) -> int
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         _recognise(path, app_id, version, tables, latest)
         if verify or 0 < version < latest:
-            result = str(conn.execute("PRAGMA quick_check").fetchone()[0])
-            if result != "ok":
-                raise CorruptDatabaseError(
-                    f"The database file {path} is damaged ({result}). It was left untouched; "
-                    "restore a backup (saldo restore FILE) or move it away."
-                )
+            check_whole_file(conn, path)
         return version
     except sqlite.Error as exc:
         raise explain(exc, path) from None
     finally:
         conn.close()
+
+
+def check_whole_file(conn: sqlite.Connection, path: Path) -> None:
+    """``PRAGMA quick_check``; a damaged file raises CorruptDatabaseError naming its first problem."""
+    rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check(5)")]
+    if rows == ["ok"]:
+        return
+    lines = [line for row in rows for line in row.splitlines()]
+    problem = next((line for line in lines if not line.startswith("***")), lines[0])
+    raise CorruptDatabaseError(
+        f"The database file {path} is damaged ({problem}). It was left untouched; "
+        "restore a backup (saldo restore FILE) or move it away."
+    )
 
 
 def _recognise(path: Path, app_id: int, version: int, tables: set[str], latest: int) -> None:

@@ -112,7 +112,9 @@ def unseal(inp: BufferedReader, passphrase: str, header: dict[str, Any], raw_hea
     except (KeyError, TypeError, ValueError):
         raise DamagedBackupError("The backup is damaged: its header cannot be read.") from None
     if not hmac.compare_digest(check, expected):
-        raise WrongPassphraseError("The passphrase is wrong for this backup; nothing was changed.")
+        raise WrongPassphraseError(
+            "The passphrase is wrong for this backup (or its header was altered); nothing was changed."
+        )
     aead, aad = AESGCM(key), MAGIC + raw_header
     index = 0
     while True:

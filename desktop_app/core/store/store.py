@@ -187,12 +187,10 @@ class Store:
         with self._lock:
             if self.verified:
                 return
-            result = str(self._read("PRAGMA quick_check")[0][0])
-            if result != "ok":
-                raise CorruptDatabaseError(
-                    f"The database file {self.path} is damaged ({result}). It was left untouched; "
-                    "restore a backup (saldo restore FILE) or move it away."
-                )
+            try:
+                safety.check_whole_file(self._conn, self.path)
+            except sqlite.Error as exc:
+                raise explain(exc, self.path) from None
             self.verified = True
 
     def close(self) -> None:
@@ -401,9 +399,7 @@ class Store:
         with self._write() as conn:
             return self._upsert(conn, transactions)
 
-    def _upsert(
-        self, conn: sqlite.Connection, transactions: Sequence[Transaction], index: bool = True
-    ) -> UpsertResult:
+    def _upsert(self, conn: sqlite.Connection, transactions: Sequence[Transaction], index: bool = True) -> UpsertResult:
         account_ids = {t.account_id for t in transactions}
         tombstoned = self._tombstoned_keys(conn, account_ids)
         now = _ts(_utcnow())
