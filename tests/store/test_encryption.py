@@ -11,7 +11,7 @@ import pytest
 from desktop_app.core.errors import SaldoError
 from desktop_app.core.store import Store, migrations
 from desktop_app.core.store.cache import cache_status, change_passphrase, open_cache
-from desktop_app.core.store.database import CacheLockedError
+from desktop_app.core.store.database import CacheLockedError, CorruptDatabaseError
 from desktop_app.core.store.keys import KeyringKeys, PassphraseKeys, PlainKeys
 from desktop_app.core.vault import Vault
 from tests.cachekeys import MemoryKeyring, connect_raw, memory_keys
@@ -159,3 +159,28 @@ def test_a_plain_cache_is_encrypted_in_place_and_the_plain_copies_go(data_dir: P
     assert _leaks(data_dir) == []
     assert sorted(p.name for p in data_dir.iterdir()) == ["saldo.db"]
     assert any(name.startswith("cache-key:") for _, name in keyring.values)
+
+
+def test_a_damaged_cache_opened_lazily_is_never_written(data_dir: Path) -> None:
+    """The app opens without the whole-file check; the first write runs it and writes nothing."""
+    path = data_dir / "saldo.db"
+    keys = memory_keys()
+    with open_cache(path, keys) as store:
+        _fill(store, 3000)
+    raw = bytearray(path.read_bytes())
+    pages = len(raw) // 16384
+    for page in (pages // 2, pages // 2 + 1):
+        raw[page * 16384 : (page + 1) * 16384] = bytes(16384)
+    path.write_bytes(bytes(raw))
+    before = _digest(path)
+    with pytest.raises(CorruptDatabaseError, match="damaged"):
+        open_cache(path, keys)
+    store = open_cache(path, keys, verify=False)
+    try:
+        assert [c.id for c in store.connections()] == ["c1"]  # reading what is sound still works
+        with pytest.raises(CorruptDatabaseError, match="damaged"):
+            store.start_sync_run("c1")
+    finally:
+        store.close()
+    assert _digest(path) == before
+    assert sorted(p.name for p in data_dir.iterdir()) == ["saldo.db"]
