@@ -30,7 +30,7 @@ from desktop_app.core.store.database import (
     DatabaseTooNewError,
     ForeignDatabaseError,
     StoreError,
-    _create_private,
+    create_private,
 )
 from desktop_app.core.store.driver import ENCRYPTION_AVAILABLE, KEY_BYTES, SALT_BYTES, CacheKey, apply_key, sqlite
 from desktop_app.core.store.encrypt import export_copy, read_salt, recover, side_file
@@ -70,14 +70,14 @@ def write_backup(store: Store, dest: Path, passphrase: str) -> BackupInfo:
     key = CacheKey.random() if ENCRYPTION_AVAILABLE else None
     snapshot.unlink(missing_ok=True)
     try:
-        with store._lock:
+        with store.locked_connection() as conn:
             if store.key is None and key is not None:
-                export_copy(store._conn, snapshot, key)
+                export_copy(conn, snapshot, key)
             else:
                 target = sqlite.connect(snapshot)
                 try:
                     apply_key(target, key)
-                    store._conn.backup(target)
+                    conn.backup(target)
                 finally:
                     target.close()
             schema = store.schema_version
@@ -124,13 +124,15 @@ def restore_backup(source: Path, cache: Path, passphrase: str, keys: KeySource) 
         except StoreError as exc:
             raise DamagedBackupError(f"The backup does not hold a readable Saldo cache: {exc}") from None
         ready, final = _rekey_for(incoming, key, keys)
-        with Store.open(ready, key=final) as restored:
+        # A converted copy is checked again; the snapshot itself was checked just above.
+        with Store.open(ready, key=final, verify=ready != incoming) as restored:
             marked = 0
             for connection in restored.connections():
                 if connection.status is not ConnectionStatus.DISCONNECTED:
                     restored.set_connection_status(connection.id, ConnectionStatus.NEEDS_RECONSENT)
                     marked += 1
-            restored._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            with restored.locked_connection() as conn:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         previous = _swap(ready, cache, keys)
     finally:
         for leftover in (incoming, side_file(cache, ".restoring-tmp")):
@@ -159,7 +161,7 @@ def _unpack(chunks: Iterator[bytes], incoming: Path, payload: object) -> CacheKe
     if payload == "sqlcipher" and not ENCRYPTION_AVAILABLE:
         raise SaldoError("This backup is encrypted with SQLCipher, which this build of Saldo lacks.")
     incoming.unlink(missing_ok=True)
-    _create_private(incoming)
+    create_private(incoming)
     key: CacheKey | None = None
     with incoming.open("r+b") as out:
         for block in chunks:

@@ -97,8 +97,7 @@ def change_passphrase(store: Store, old: str, new: str) -> PassphraseKeys:
 def rekey(store: Store, key: CacheKey) -> None:
     """Re-encrypt every page of the open cache under `key` (SQLCipher's rekey, one transaction)."""
     store.verify()
-    with store._lock:
-        conn = store._conn
+    with store.locked_connection() as conn:
         try:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             conn.execute(f"PRAGMA rekey = {key.pragma_value()}")

@@ -66,7 +66,7 @@ def explain(exc: sqlite.Error, path: Path | None = None) -> StoreError:
     return StoreError(f"Database error{where}: {text}")
 
 
-def _create_private(path: Path) -> None:
+def create_private(path: Path) -> None:
     """Create an empty database file readable by its owner only (0600)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -81,7 +81,7 @@ def connect(path: Path, key: CacheKey | None = None) -> sqlite.Connection:
     """
     new = not path.exists()
     if new:
-        _create_private(path)
+        create_private(path)
     conn = sqlite.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
     try:
         apply_key(conn, key)

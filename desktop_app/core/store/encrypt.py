@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 
 from desktop_app.core.store import migrations, safety
-from desktop_app.core.store.database import StoreError, _create_private, explain
+from desktop_app.core.store.database import StoreError, create_private, explain
 from desktop_app.core.store.driver import SALT_BYTES, CacheKey, apply_key, attach_keyed, sqlite
 from desktop_app.core.store.keys import KeySource
 
@@ -68,7 +68,7 @@ def _sync_dir(folder: Path) -> None:
 
 def recover(path: Path) -> None:
     """Clean up after an encryption or restore that a crash interrupted; the cache at `path` stays."""
-    for suffix in (".encrypting", ".restoring", ".restoring-tmp"):
+    for suffix in (".encrypting", ".restoring", ".restoring-tmp", ".backup-snapshot"):
         side_file(path, suffix).unlink(missing_ok=True)  # incomplete copies; the cache was never replaced
     if path.exists():
         for aside in path.parent.glob(f"{path.name}.before-restore-*"):
@@ -101,7 +101,7 @@ def export_copy(source: sqlite.Connection, target: Path, key: CacheKey | None) -
     ``sqlcipher_export`` copies schema and rows but not the header fields, so the schema
     version and application id are set on the copy as well.
     """
-    _create_private(target)
+    create_private(target)
     attach_keyed(source, str(target), "dest", key)
     try:
         source.execute("BEGIN")  # one snapshot of the source for the whole copy

@@ -204,6 +204,12 @@ class Store:
         self.close()
 
     @contextmanager
+    def locked_connection(self) -> Iterator[sqlite.Connection]:
+        """The connection with the store's lock held: for whole-file work (backup, rekey) in this package."""
+        with self._lock:
+            yield self._conn
+
+    @contextmanager
     def _write(self) -> Iterator[sqlite.Connection]:
         self.verify()
         with self._lock, transaction(self._conn, self.path) as conn:
