@@ -31,7 +31,14 @@ from desktop_app.core.models import (
 )
 from desktop_app.core.money import Money
 from desktop_app.core.store import migrations, safety
-from desktop_app.core.store.database import CorruptDatabaseError, StoreError, connect, explain, transaction
+from desktop_app.core.store.database import (
+    CACHE_KIB,
+    CorruptDatabaseError,
+    StoreError,
+    connect,
+    explain,
+    transaction,
+)
 from desktop_app.core.store.driver import CacheKey, sqlite
 
 log = logging.getLogger(__name__)
@@ -39,6 +46,7 @@ log = logging.getLogger(__name__)
 # Importing more rows than this (or more than a quarter of what is stored) switches the FTS
 # triggers off and rebuilds the search index once at the end: far faster than row by row.
 BULK_THRESHOLD = 20_000
+BULK_CACHE_KIB = 262144  # 256 MiB of page cache while a bulk import runs
 
 
 def _utcnow() -> datetime:
@@ -444,7 +452,7 @@ class Store:
         rebuilt too (sorting once beats maintaining them row by row).
         """
         rows = transactions if isinstance(transactions, Sequence) else list(transactions)
-        with self._write() as conn:
+        with self._lock, self._bulk_cache(), self._write() as conn:
             existing = conn.execute("SELECT count(*) FROM transactions").fetchone()[0]
             rebuild_indexes = len(rows) >= existing
             for name in migrations.FTS_TRIGGERS:
@@ -464,6 +472,17 @@ class Store:
                 conn.execute(sql)
             log.info("bulk import: %d new, %d updated (had %d rows)", total.new, total.updated, existing)
             return total
+
+    @contextmanager
+    def _bulk_cache(self) -> Iterator[None]:
+        # A big import reads back the pages it has just written (index builds, the search index
+        # rebuild); with the usual cache they would spill and be read (and decrypted) again.
+        self._conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            self._conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            self._conn.execute("PRAGMA shrink_memory")
 
     def store_transactions(self, transactions: Sequence[Transaction]) -> UpsertResult:
         """Upsert, choosing the bulk path when the batch is large for the table."""
