@@ -32,7 +32,15 @@ from desktop_app.core.store.database import (
     StoreError,
     create_private,
 )
-from desktop_app.core.store.driver import ENCRYPTION_AVAILABLE, KEY_BYTES, SALT_BYTES, CacheKey, apply_key, sqlite
+from desktop_app.core.store.driver import (
+    ENCRYPTION_AVAILABLE,
+    KEY_BYTES,
+    SALT_BYTES,
+    CacheKey,
+    apply_key,
+    backup_into,
+    sqlite,
+)
 from desktop_app.core.store.encrypt import export_copy, read_salt, recover, side_file
 from desktop_app.core.store.keys import KeyringKeys, KeySource, check_passphrase
 from desktop_app.core.store.sealed import CHUNK, BackupTooNewError, DamagedBackupError, read_header, seal, unseal
@@ -74,12 +82,7 @@ def write_backup(store: Store, dest: Path, passphrase: str) -> BackupInfo:
             if store.key is None and key is not None:
                 export_copy(conn, snapshot, key)
             else:
-                target = sqlite.connect(snapshot)
-                try:
-                    apply_key(target, key)
-                    conn.backup(target)
-                finally:
-                    target.close()
+                backup_into(conn, snapshot, key)
             schema = store.schema_version
         prefix = key.raw + key.salt if key is not None and key.raw and key.salt else b""
         meta = {"schema": schema, "saldo": __version__, "created": datetime.now(UTC).isoformat(timespec="seconds")}

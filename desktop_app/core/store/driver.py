@@ -12,6 +12,7 @@ For mypy the driver is the standard module, whose API it mirrors.
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -38,6 +39,7 @@ __all__ = [
     "CacheKey",
     "apply_key",
     "attach_keyed",
+    "backup_into",
     "sqlite",
 ]
 
@@ -92,6 +94,20 @@ def apply_key(conn: sqlite.Connection, key: CacheKey | None) -> None:
         raise RuntimeError("this build of Saldo has no SQLCipher")
     conn.execute(f"PRAGMA key = {key.pragma_value()}")
     conn.execute(f"PRAGMA cipher_page_size = {PAGE_SIZE}")
+
+
+def backup_into(conn: sqlite.Connection, path: str | os.PathLike[str], key: CacheKey | None) -> None:
+    """SQLite's online backup of `conn` (a consistent snapshot) into the file at `path`, keyed with `key`.
+
+    Between two encrypted databases SQLCipher re-encrypts every page under the target's key;
+    between a plain and an encrypted one the backup API refuses (use ``sqlcipher_export``).
+    """
+    target = sqlite.connect(path)
+    try:
+        apply_key(target, key)
+        conn.backup(target)
+    finally:
+        target.close()
 
 
 def attach_keyed(conn: sqlite.Connection, path: str, schema: str, key: CacheKey | None) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app.core.store.database import DatabaseTooNewError, transaction
-from desktop_app.core.store.driver import CacheKey, apply_key, sqlite
+from desktop_app.core.store.driver import CacheKey, backup_into, sqlite
 
 if TYPE_CHECKING:  # sqlite-utils costs ~0.1 s to import: only loaded when a migration runs
     import sqlite_utils
@@ -211,12 +211,7 @@ def backup(conn: sqlite.Connection, path: Path, version: int, key: CacheKey | No
     target = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)
-    dest = sqlite.connect(target)
-    try:
-        apply_key(dest, key)
-        conn.backup(dest)
-    finally:
-        dest.close()
+    backup_into(conn, target, key)
     log.info("backed up schema v%d to %s", version, target)
     return target
 
