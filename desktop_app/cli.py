@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "desktop_app.commands.category_edit",
     "desktop_app.commands.reports",
     "desktop_app.commands.export",
+    "desktop_app.commands.backup",
     "saldo_sandbox.cli",  # development install only: the bundle leaves the simulator out
 )
 
@@ -92,7 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from desktop_app.gui.app import run_gui
 
             return int(run_gui(data_dir=args.data_dir))
-        return int(args.func(args))
+        args.notes = []  # warnings that must not turn an error into two lines (see commands.common)
+        code = int(args.func(args))
+        for note in args.notes:
+            print(f"saldo: {note}", file=sys.stderr)
+        return code
     except CliError as exc:
         print(f"saldo: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -69,6 +70,7 @@ def run_self_test(report_path: str | None = None) -> int:
             from desktop_app.core.app import create_app
             from desktop_app.core.money import NumberFormat
             from desktop_app.core.resources import resource_text
+            from desktop_app.core.store.keys import PassphraseKeys
             from desktop_app.core.vault import Vault, backend_name
             from desktop_app.demo_bank import DemoBank
 
@@ -79,8 +81,16 @@ def run_self_test(report_path: str | None = None) -> int:
             step("keyring", backend=report["keyring"], module=type(backend).__module__)
 
             with DemoBank(data_dir, seed=7, transactions=600) as bank, httpx2.Client(timeout=15) as http:
-                saldo = create_app(data_dir, vault=Vault(None, session_only=True), http=http, demo_bank_url=bank.url)
+                # An encrypted cache (throwaway passphrase: the real keyring is left alone).
+                saldo = create_app(
+                    data_dir,
+                    vault=Vault(None, session_only=True),
+                    http=http,
+                    demo_bank_url=bank.url,
+                    keys=PassphraseKeys(secrets.token_urlsafe(16)),
+                )
                 connector, store = saldo.connector, saldo.store
+                step("encrypted cache", encrypted=store.key is not None)
                 pending = connector.begin("demo")
                 try:
                     with httpx2.Client(timeout=15) as browser:

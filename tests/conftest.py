@@ -20,10 +20,18 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(data_dir: Path) -> Iterator[object]:
-    from desktop_app.core.store import Store
+def keys() -> object:
+    """A keyring key source in memory: the caches tests make are encrypted like the app's."""
+    from tests.cachekeys import memory_keys
 
-    s = Store.open(data_dir / "saldo.db")
+    return memory_keys()
+
+
+@pytest.fixture
+def store(data_dir: Path, keys: object) -> Iterator[object]:
+    from desktop_app.core.store.cache import open_cache
+
+    s = open_cache(data_dir / "saldo.db", keys)  # type: ignore[arg-type]
     try:
         yield s
     finally:

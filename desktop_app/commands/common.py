@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from desktop_app.commands.unlock import key_source, plain_warning
 from desktop_app.core.app import App, create_app, open_vault
 from desktop_app.core.store import Store
 
@@ -18,13 +19,19 @@ FORMATS = ("table", "csv", "json")
 
 def open_app(args: argparse.Namespace, *, uses_secrets: bool = True) -> App:
     """Saldo on the data folder of `args`. A command that signs in or syncs (`uses_secrets`)
-    says on stderr when there is no keyring and its secrets last only as long as it runs."""
-
-    def warn(message: str) -> None:
+    says on stderr when there is no keyring and its secrets last only as long as it runs;
+    it says so once the cache has opened, so a cache it cannot use is the one line it prints."""
+    notes: list[str] = []
+    vault = open_vault(warn=notes.append)
+    app = create_app(args.data_dir, vault=vault, keys=key_source(vault))
+    # Said after the command's own output, and only when it did not fail: an error stays one line.
+    later = getattr(args, "notes", None)
+    if later is not None:
         if uses_secrets:
-            print(f"saldo: {message} Continuing in session-only mode.", file=sys.stderr)
-
-    return create_app(args.data_dir, vault=open_vault(warn=warn))
+            later.extend(f"{note} Continuing in session-only mode." for note in notes)
+        if plain_warning(app.store):
+            later.append(plain_warning(app.store))
+    return app
 
 
 @contextmanager

@@ -11,7 +11,6 @@ and a deletion keeps an undo record (see ``manual``).
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from desktop_app.core.errors import AccountError, MoneyError
 from desktop_app.core.models import Account, Connection, ConnectionStatus
 from desktop_app.core.money import exponent
 from desktop_app.core.store import Store
+from desktop_app.core.store.driver import sqlite
 
 MANUAL_CONNECTION = "manual"
 ASSET_TYPES = ("checking", "savings", "cash", "investment", "other")
@@ -47,7 +47,7 @@ class AccountView:
         return self.account_type in LIABILITY_TYPES
 
 
-def _type(row: sqlite3.Row) -> str:
+def _type(row: sqlite.Row) -> str:
     if row["account_type"]:
         return str(row["account_type"])
     if row["connection_id"] == MANUAL_CONNECTION:
@@ -55,7 +55,7 @@ def _type(row: sqlite3.Row) -> str:
     return _KIND_HINTS.get(str(row["kind"] or "").upper(), "checking")
 
 
-def _view(row: sqlite3.Row) -> AccountView:
+def _view(row: sqlite.Row) -> AccountView:
     return AccountView(
         id=row["id"],
         name=row["display_name"] or row["name"],

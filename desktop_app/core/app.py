@@ -23,6 +23,8 @@ from desktop_app.core.locks import ProcessLocks
 from desktop_app.core.paths import database_path, resolve_data_dir
 from desktop_app.core.redact import Redactor
 from desktop_app.core.store import Store
+from desktop_app.core.store.cache import open_cache
+from desktop_app.core.store.keys import KeySource, choose_key_source
 from desktop_app.core.sync import SyncEngine
 from desktop_app.core.vault import Vault
 
@@ -84,14 +86,18 @@ def create_app(
     demo_bank_url: str | None = None,
     sandbox: str | None = None,
     retry: RetryPolicy | None = None,
+    keys: KeySource | None = None,
+    verify: bool = True,
 ) -> App:
     """Build Saldo on the data folder `data_dir` (None: the platform's) with a resolved vault.
 
-    `sandbox` (development) points every provider at a running ``saldo sandbox``. Every log
-    handler installed so far masks the secrets the vault hands out from now on.
+    `keys` unlocks the cache (default: a key kept in the vault's keyring, else none: a plain
+    cache); without `verify` the whole-file check waits for the first write. `sandbox`
+    (development) points every provider at a running ``saldo sandbox``. Every log handler
+    installed so far masks the secrets the vault hands out from now on.
     """
     folder = resolve_data_dir(data_dir)
-    store = Store.open(database_path(folder))
+    store = open_cache(database_path(folder), keys or choose_key_source(vault), verify=verify)
     client = http or httpx2.Client(timeout=HTTP_TIMEOUT)
     locks = ProcessLocks(folder)
     connector = Connector(store, vault, client, locks=locks, retry=retry, demo_bank_url=demo_bank_url, sandbox=sandbox)

@@ -11,7 +11,6 @@ whole, each part with its category.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +18,7 @@ from decimal import Decimal
 from desktop_app.core.errors import CategoryError, MoneyError
 from desktop_app.core.money import Money
 from desktop_app.core.store import Store
+from desktop_app.core.store.driver import sqlite
 
 MANUAL_SOURCES = ("manual", "split")
 KINDS = ("expense", "income", "transfer")
@@ -61,7 +61,7 @@ _SELECT = (
 )
 
 
-def _category(r: sqlite3.Row) -> Category:
+def _category(r: sqlite.Row) -> Category:
     return Category(r["id"], r["name"], r["parent_id"], r["kind"], r["code"], r["position"], r["parent_name"])
 
 
@@ -228,7 +228,7 @@ def delete_category(store: Store, category_id: int, reassign_to: int | None = No
 # -- a transaction's category ---------------------------------------------------------
 
 
-def _tx(conn: sqlite3.Connection, transaction_id: int) -> tuple[int, str, str | None]:
+def _tx(conn: sqlite.Connection, transaction_id: int) -> tuple[int, str, str | None]:
     row = conn.execute(
         "SELECT amount_minor, currency, counterparty FROM transactions WHERE id = ?", (transaction_id,)
     ).fetchone()

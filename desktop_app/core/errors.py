@@ -30,7 +30,8 @@ Anything that is not a ``SaldoError`` is a bug in Saldo, not a problem of the en
     │   └── UnsupportedStatement       a kind Saldo does not import (an investment statement)
     ├── VaultError / VaultUnavailable  the keyring
     └── StoreError                     the cache
-        ├── CorruptDatabaseError / DatabaseTooNewError
+        ├── CorruptDatabaseError / DatabaseTooNewError / ForeignDatabaseError
+        ├── ReadOnlyDatabaseError / CacheLockedError (an encrypted cache the key at hand cannot open)
         └── DiskFullError
 """
 
@@ -218,6 +219,18 @@ class DiskFullError(StoreError):
 
 class NotFound(StoreError):
     """A connection, account or transaction that the cache does not hold."""
+
+
+class ForeignDatabaseError(StoreError):
+    """The file is a database, but not Saldo's. It has been left untouched."""
+
+
+class ReadOnlyDatabaseError(StoreError):
+    """The database file cannot be written (its permissions say read-only)."""
+
+
+class CacheLockedError(StoreError):
+    """The cache is encrypted and the key at hand does not open it (or there is none)."""
 
 
 # -- statement files -------------------------------------------------------------------

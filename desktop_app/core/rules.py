@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -27,6 +26,7 @@ from desktop_app.core.categories import get_category
 from desktop_app.core.errors import MoneyError, RuleError
 from desktop_app.core.money import parse_decimal
 from desktop_app.core.store import Store
+from desktop_app.core.store.driver import sqlite
 
 SIGNS = ("in", "out")
 _MCC = re.compile(r"(\d{1,4})(?:\s*-\s*(\d{1,4}))?")
@@ -132,7 +132,7 @@ def _encode(rule: Rule) -> tuple[str, str]:
     )
 
 
-def _decode(row: sqlite3.Row) -> Rule:
+def _decode(row: sqlite.Row) -> Rule:
     conditions: dict[str, Any] = json.loads(row["conditions"])
     for name in ("amount_min", "amount_max"):
         if name in conditions:
@@ -224,7 +224,7 @@ def has_rule_for(store: Store, counterparty: str, category_id: int) -> bool:
     )
 
 
-def retarget_category(conn: sqlite3.Connection, old: int, new: int | None) -> None:
+def retarget_category(conn: sqlite.Connection, old: int, new: int | None) -> None:
     """Point rules that set category `old` at `new` (or drop that action) when a category goes."""
     for rule_id, actions_text in conn.execute("SELECT id, actions FROM rules").fetchall():
         actions = json.loads(actions_text)

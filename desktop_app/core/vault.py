@@ -112,6 +112,11 @@ class Vault(TokenStore):
             ) from None
         return cls(backend, redactor=redactor)
 
+    @property
+    def backend(self) -> str:
+        """Where secrets go, in words: "Secret Service", "macOS Keychain", "this session only"…"""
+        return self._name
+
     def describe(self) -> str:
         if self.session_only:
             return (
@@ -212,3 +217,15 @@ class Vault(TokenStore):
 
     def delete_credentials(self, provider_id: str) -> None:
         self._delete(f"client:{provider_id}")
+
+    # The cache's encryption key, one entry per encrypted file, named by the file's salt (its
+    # first 16 bytes), so a moved folder, a schema backup and a restored cache all find theirs.
+
+    def load_cache_key(self, salt_hex: str) -> str | None:
+        return self._get(f"cache-key:{salt_hex}")
+
+    def save_cache_key(self, salt_hex: str, key_hex: str) -> None:
+        self._set(f"cache-key:{salt_hex}", key_hex)
+
+    def delete_cache_key(self, salt_hex: str) -> None:
+        self._delete(f"cache-key:{salt_hex}")

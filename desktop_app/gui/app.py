@@ -16,6 +16,7 @@ from desktop_app.core.app import App, create_app, open_vault
 from desktop_app.core.errors import SaldoError
 from desktop_app.core.money import NumberFormat
 from desktop_app.core.redact import Redactor
+from desktop_app.core.store.keys import choose_key_source
 from desktop_app.demo_bank import DemoBank as Bank
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.platform_check import check_display_libraries
@@ -69,8 +70,17 @@ class _FirstPaint(QObject):
 
 
 def build_app(data_dir: str | None, redactor: Redactor) -> App:
-    """Runs on a worker: probing the keyring can wait on D-Bus or an unlock prompt."""
-    return create_app(data_dir, vault=open_vault(redactor), sandbox=os.environ.get("SALDO_SANDBOX_URL") or None)
+    """Runs on a worker: probing the keyring can wait on D-Bus or an unlock prompt. The cache
+    key is in the keyring; the whole-file check waits for the first write, so a large cache
+    shows at once."""
+    vault = open_vault(redactor)
+    return create_app(
+        data_dir,
+        vault=vault,
+        keys=choose_key_source(vault, os.environ.get("SALDO_PASSPHRASE")),
+        verify=False,
+        sandbox=os.environ.get("SALDO_SANDBOX_URL") or None,
+    )
 
 
 class DemoBank:

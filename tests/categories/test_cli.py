@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core.store import Store
 from tests import factories
+from tests.cachekeys import passphrase_cache
 from tests.categories.ecb_server import EcbFiles, ecb_server
 from tests.cli.test_data_commands import saldo
 
 
 @pytest.fixture
 def filled(data_dir: Path) -> Path:
-    with Store.open(data_dir / "saldo.db") as store:
+    with passphrase_cache(data_dir / "saldo.db") as store:
         factories.connection(store)
         factories.account(store, ref="a1", name="Everyday")
         factories.account(store, ref="a2", name="Savings")
@@ -155,7 +155,7 @@ def test_bad_input_is_one_line_and_changes_nothing(filled: Path, args: tuple[str
     done = saldo(*args, data_dir=filled)
     assert done.returncode != 0
     assert message in done.stderr and "Traceback" not in done.stderr
-    with Store.open(filled / "saldo.db") as store:
+    with passphrase_cache(filled / "saldo.db") as store:
         assert store._read("SELECT count(*) FROM rules")[0][0] == 0
         assert store._read("SELECT count(*) FROM transactions WHERE category_source IS NOT NULL")[0][0] == 0
         assert store._read("SELECT count(*) FROM budgets")[0][0] == 0

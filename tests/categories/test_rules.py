@@ -10,9 +10,9 @@ import pytest
 
 from desktop_app.core import categories as cat
 from desktop_app.core import rules_engine
-from desktop_app.core.errors import Cancelled, CategoryError
+from desktop_app.core.errors import Cancelled, CategoryError, RuleError
 from desktop_app.core.models import raw_json
-from desktop_app.core.rules import Actions, Conditions, Rule, RuleError, add_rule, delete_rule, move_rule, rules
+from desktop_app.core.rules import Actions, Conditions, Rule, add_rule, delete_rule, move_rule, rules
 from desktop_app.core.store import Store
 from tests import factories
 

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from datetime import UTC, date, datetime
@@ -17,12 +16,13 @@ import pytest
 
 from desktop_app.core.models import BalanceKind, BalanceSnapshot, TransactionStatus
 from desktop_app.core.money import Money
-from desktop_app.core.store import Store
+from desktop_app.core.store.driver import CacheKey
+from tests.cachekeys import CHILD_ENV, TEST_PASSPHRASE, connect_raw, passphrase_cache
 from tests.factories import account, connection, tx
 
 
 def saldo(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "LC_ALL": "C.UTF-8"}
+    env = {**os.environ, "LC_ALL": "C.UTF-8", **CHILD_ENV}
     extra = ["--data-dir", str(data_dir)] if data_dir else []
     return subprocess.run(
         [sys.executable, "-m", "desktop_app", *args, *extra], capture_output=True, text=True, env=env, timeout=60
@@ -31,7 +31,7 @@ def saldo(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProce
 
 @pytest.fixture
 def filled(data_dir: Path) -> Path:
-    with Store.open(data_dir / "saldo.db") as store:
+    with passphrase_cache(data_dir / "saldo.db") as store:
         connection(store)
         acc = account(store, currency="KWD").id
         assert acc is not None
@@ -92,7 +92,7 @@ def test_corrupt_database_is_one_clear_line(data_dir: Path) -> None:
 
 
 def test_too_new_database_is_one_clear_line(filled: Path) -> None:
-    conn = sqlite3.connect(filled / "saldo.db")
+    conn = connect_raw(filled / "saldo.db", CacheKey(passphrase=TEST_PASSPHRASE))
     conn.execute("PRAGMA user_version = 999")
     conn.close()
     _assert_one_line_error(saldo("transactions", data_dir=filled), "newer Saldo")

@@ -18,6 +18,7 @@ from desktop_app.core.store import Store
 from desktop_app.core.sync import SyncEngine
 from desktop_app.core.vault import Vault
 from saldo_sandbox.app import Sandbox
+from tests.cachekeys import memory_keys
 from tests.e2e.browser import consent
 
 
@@ -70,5 +71,5 @@ class World:
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     with Sandbox(seed=7, transactions=1500) as sandbox, httpx2.Client(timeout=10) as http:
-        with create_app(tmp_path, vault=Vault(None, session_only=True), http=http) as app:
+        with create_app(tmp_path, vault=Vault(None, session_only=True), http=http, keys=memory_keys()) as app:
             yield World(sandbox, app.store, app.vault, app.connector, app.engine)

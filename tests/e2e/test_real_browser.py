@@ -11,6 +11,7 @@ import pytest
 from desktop_app.core.app import create_app
 from desktop_app.core.vault import Vault
 from saldo_sandbox.app import Sandbox
+from tests.cachekeys import memory_keys
 from tests.conftest import require_binary
 
 pytestmark = pytest.mark.browser
@@ -30,7 +31,7 @@ FLAGS = [
 def test_chromium_completes_the_demo_bank_consent(tmp_path: Path) -> None:
     chromium = require_binary("chromium")
     with Sandbox(seed=2, transactions=300, auto_approve=True) as sandbox, httpx2.Client(timeout=10) as http:
-        app = create_app(tmp_path, vault=Vault(None, session_only=True), http=http)
+        app = create_app(tmp_path, vault=Vault(None, session_only=True), http=http, keys=memory_keys())
         store, connector = app.store, app.connector
         pending = connector.begin("demo", sandbox=sandbox.url)
         browser = subprocess.Popen(
@@ -63,7 +64,7 @@ def test_chromium_clicks_approve_on_the_consent_page(tmp_path: Path) -> None:
     for flag in (*FLAGS, f"--user-data-dir={tmp_path / 'profile'}"):
         options.add_argument(flag)
     with Sandbox(seed=5, transactions=300) as sandbox, httpx2.Client(timeout=10) as http:
-        app = create_app(tmp_path, vault=Vault(None, session_only=True), http=http)
+        app = create_app(tmp_path, vault=Vault(None, session_only=True), http=http, keys=memory_keys())
         store, connector = app.store, app.connector
         connector.save_credentials("tatrabanka", "tatrabanka-client", "tatrabanka-secret")
         pending = connector.begin("tatrabanka", sandbox=sandbox.url)

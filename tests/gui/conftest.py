@@ -16,6 +16,7 @@ from desktop_app.gui.context import AppContext
 from desktop_app.gui.tasks import TaskRunner
 from desktop_app.gui.window import MainWindow
 from saldo_sandbox.app import Sandbox
+from tests.cachekeys import memory_keys
 from tests.e2e.browser import consent
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -60,7 +61,9 @@ def ctx(tmp_path: Path, sandbox: Sandbox) -> Iterator[AppContext]:
     tasks = TaskRunner()
     with (
         httpx2.Client(timeout=10) as http,
-        create_app(tmp_path, vault=Vault(None, session_only=True), http=http, demo_bank_url=sandbox.url) as app,
+        create_app(
+            tmp_path, vault=Vault(None, session_only=True), http=http, demo_bank_url=sandbox.url, keys=memory_keys()
+        ) as app,
     ):
         yield AppContext(app=app, tasks=tasks, numbers=NumberFormat.named("en_GB"))
         tasks.shutdown()

@@ -13,8 +13,10 @@ from bench.synthetic import transactions
 from desktop_app.core.models import Account, Connection
 from desktop_app.core.money import NumberFormat
 from desktop_app.core.store import Store
+from desktop_app.core.store.cache import open_cache
 from desktop_app.gui.table import PAGE, TransactionsModel
 from desktop_app.gui.tasks import TaskRunner
+from tests.cachekeys import memory_keys
 
 ROWS = 1_000_000
 
@@ -29,7 +31,7 @@ def rss_mb() -> float:
 
 @pytest.fixture(scope="module")
 def big_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    store = Store.open(tmp_path_factory.mktemp("million") / "saldo.db")
+    store = open_cache(tmp_path_factory.mktemp("million") / "saldo.db", memory_keys())
     store.save_connection(Connection(id="c", provider="demo", label="Big", created_at=datetime.now(UTC)))
     ids = [
         a.id

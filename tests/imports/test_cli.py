@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from desktop_app.cli import main
+from desktop_app.commands.common import open_store
 from tests.imports.conftest import FIXTURES
 
 
@@ -16,11 +17,9 @@ def _count(data_dir: Path, table: str = "transactions") -> int:
     path = data_dir / "saldo.db"
     if not path.exists():
         return -1
-    conn = sqlite3.connect(path)
-    try:
-        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-    finally:
-        conn.close()
+    # opened the way the command under test opens it (the same keyring or passphrase)
+    with open_store(argparse.Namespace(data_dir=str(data_dir))) as store:
+        return int(store._read(f"SELECT count(*) FROM {table}")[0][0])
 
 
 def test_import_prints_format_account_and_counts(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,6 +11,7 @@ import pytest
 from desktop_app.core.models import Account, Connection, Endpoints
 from desktop_app.core.store import Store, migrations
 from desktop_app.core.store.database import connect
+from desktop_app.core.store.driver import sqlite
 
 SANDBOX = Endpoints("http://127.0.0.1:5/a/authorize", "http://127.0.0.1:5/a/token", "http://127.0.0.1:5/a", None)
 
@@ -68,6 +69,6 @@ def test_the_store_refuses_a_second_copy_of_an_account_under_another_connection(
             store.save_connection(Connection(id=cid, provider="demo", label="Demo Bank"))
         store.save_accounts([Account("first", "everyday", "Everyday", "EUR")])
         store.save_accounts([Account("first", "everyday", "Everyday (renamed)", "EUR")])  # an update is fine
-        with pytest.raises(sqlite3.IntegrityError, match="already held"):
+        with pytest.raises(sqlite.IntegrityError, match="already held"):
             store.save_accounts([Account("second", "everyday", "Everyday", "EUR")])
         assert [a.connection_id for a in store.accounts()] == ["first"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -13,6 +12,7 @@ from desktop_app.core.errors import DiskFullError
 from desktop_app.core.models import BalanceKind, BalanceSnapshot, ConnectionStatus, TransactionStatus
 from desktop_app.core.money import Money
 from desktop_app.core.store import Store, TxFilter
+from desktop_app.core.store.driver import sqlite
 from desktop_app.core.store.rows import fts_query, sort_key
 from tests.factories import account, connection, tx
 
@@ -226,13 +226,13 @@ def test_full_disk_rolls_back_and_says_so(store: Store, acc: int) -> None:
 
 
 def test_second_store_reads_while_first_writes(store: Store, acc: int) -> None:
-    reader = Store.open(store.path)
+    reader = Store.open(store.path, key=store.key)
     try:
         store.upsert_transactions([tx(acc, 1)])
         assert reader.count_transactions() == 1
     finally:
         reader.close()
-    with pytest.raises(sqlite3.ProgrammingError):
+    with pytest.raises(sqlite.ProgrammingError):
         reader._conn.execute("SELECT 1")  # closed for real
 
 

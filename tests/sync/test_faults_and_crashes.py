@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -18,8 +17,11 @@ import pytest
 from desktop_app.core.api import RetryPolicy
 from desktop_app.core.app import create_app
 from desktop_app.core.connect import Connector
+from desktop_app.core.store.driver import CacheKey
+from desktop_app.core.store.keys import KeyringKeys
 from desktop_app.core.vault import Vault
 from saldo_sandbox.app import Sandbox
+from tests.cachekeys import connect_raw, memory_keys
 from tests.e2e.browser import consent
 from tests.e2e.conftest import World
 
@@ -44,7 +46,7 @@ def _connect(connector: Connector, sandbox: Sandbox, provider: str = "demo") -> 
 def test_twenty_percent_faults_of_every_kind_still_give_the_exact_ledger(tmp_path: Path, provider: str) -> None:
     with Sandbox(seed=11, transactions=1500) as sandbox, httpx2.Client(timeout=10) as http:
         retry = RetryPolicy(attempts=12, base_delay=0.002, max_delay=0.02, rng=random.Random(5))
-        app = create_app(tmp_path, vault=Vault(None, session_only=True), http=http, retry=retry)
+        app = create_app(tmp_path, vault=Vault(None, session_only=True), http=http, retry=retry, keys=memory_keys())
         store, connector, engine = app.store, app.connector, app.engine
         world = World(sandbox, store, connector.vault, connector, engine)
         connection_id = _connect(connector, sandbox, provider)
@@ -56,11 +58,11 @@ def test_twenty_percent_faults_of_every_kind_still_give_the_exact_ledger(tmp_pat
         app.close()
 
 
-def _copy_db(source: Path, target: Path) -> None:
-    """A consistent copy (WAL included) through SQLite's backup API."""
+def _copy_db(source: Path, target: Path, key: CacheKey | None) -> None:
+    """A consistent copy (WAL included) through SQLite's backup API, under the same key."""
     for suffix in ("-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    src, dst = connect_raw(source, key), connect_raw(target, key)
     try:
         src.backup(dst)
     finally:
@@ -68,8 +70,8 @@ def _copy_db(source: Path, target: Path) -> None:
         dst.close()
 
 
-def _duplicates(db: Path) -> int:
-    conn = sqlite3.connect(db)
+def _duplicates(db: Path, key: CacheKey | None) -> int:
+    conn = connect_raw(db, key)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         return int(
@@ -91,14 +93,16 @@ def test_sigkill_at_random_points_never_corrupts_and_the_next_sync_converges(
     data = tmp_path / "data"
     data.mkdir()
     with Sandbox(seed=21, transactions=12000, latency_ms=25) as sandbox, httpx2.Client(timeout=10) as http:
-        app = create_app(data, vault=Vault.open(SecretService.Keyring()), http=http)
+        vault = Vault.open(SecretService.Keyring())
+        app = create_app(data, vault=vault, http=http, keys=KeyringKeys(vault))
+        key = app.store.key
         connector = app.connector
         connection_id = _connect(connector, sandbox)
         app.close()
         env = {**os.environ, **secret_service, "QT_QPA_PLATFORM": "offscreen"}
         command = [sys.executable, "-m", "desktop_app", "--data-dir", str(data), "sync", connection_id]
         pristine = data / "pristine.db"
-        _copy_db(data / "saldo.db", pristine)
+        _copy_db(data / "saldo.db", pristine, key)
         began = time.monotonic()
         subprocess.run(command, env=env, check=True, capture_output=True, timeout=120)
         full = time.monotonic() - began  # one whole first sync, start-up included
@@ -106,7 +110,7 @@ def test_sigkill_at_random_points_never_corrupts_and_the_next_sync_converges(
         killed = 0
         for trial in range(CRASH_TRIALS):
             if trial % 2 == 0:
-                _copy_db(pristine, data / "saldo.db")  # even trials: a first sync from nothing
+                _copy_db(pristine, data / "saldo.db", key)  # even trials: a first sync from nothing
             child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             try:
                 child.wait(timeout=rng.uniform(0.1, full))
@@ -118,7 +122,7 @@ def test_sigkill_at_random_points_never_corrupts_and_the_next_sync_converges(
             errors = child.stderr.read().decode()
             child.stderr.close()
             assert child.returncode in (0, -signal.SIGKILL), errors
-            assert _duplicates(data / "saldo.db") == 0
+            assert _duplicates(data / "saldo.db", key) == 0
         assert killed >= CRASH_TRIALS // 2, "the kills must land mid-sync"
         final = subprocess.run(
             [sys.executable, "-m", "desktop_app", "--data-dir", str(data), "sync", connection_id],

@@ -6,7 +6,6 @@ so a file is imported whole or not at all, and a dry run is the same work rolled
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from desktop_app.core.models import (
     Transaction,
 )
 from desktop_app.core.store import migrations
+from desktop_app.core.store.driver import sqlite
 from desktop_app.core.store.rows import insert_balance, tx_row
 from desktop_app.core.store.store import Store
 
@@ -59,7 +59,7 @@ def _ts(value: datetime) -> str:
 class ImportTx:
     """One import's view of the cache, inside its transaction."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite.Connection) -> None:
         self.conn = conn
         self.now = _ts(datetime.now(UTC))
 

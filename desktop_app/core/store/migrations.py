@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from desktop_app.core.errors import DatabaseTooNewError
 from desktop_app.core.store.database import transaction
+from desktop_app.core.store.driver import CacheKey, backup_into, sqlite
 
 if TYPE_CHECKING:  # sqlite-utils costs ~0.1 s to import: only loaded when a migration runs
     import sqlite_utils
@@ -369,6 +369,13 @@ def _v6_categories_rules_budgets(db: sqlite_utils.Database) -> None:
             )
 
 
+def _v7_application_id(db: sqlite_utils.Database) -> None:
+    # Saldo's own mark in the file header: how a later Saldo tells its cache from another app's database.
+    from desktop_app.core.store.safety import APPLICATION_ID
+
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
 STEPS: tuple[Step, ...] = (
     _v1_core_tables,
     _v2_tombstones_and_withdrawals,
@@ -376,30 +383,27 @@ STEPS: tuple[Step, ...] = (
     _v4_endpoints,
     _v5_statement_imports,
     _v6_categories_rules_budgets,
+    _v7_application_id,
 )
 LATEST = len(STEPS)
 
 
-def user_version(conn: sqlite3.Connection) -> int:
+def user_version(conn: sqlite.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
-    """Copy the live database (consistently, WAL included) to a private file beside it."""
+def backup(conn: sqlite.Connection, path: Path, version: int, key: CacheKey | None = None) -> Path:
+    """Copy the live database (consistently, WAL included) to a private file beside it, keyed alike."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.v{version}-{stamp}.bak")
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)
-    dest = sqlite3.connect(target)
-    try:
-        conn.backup(dest)
-    finally:
-        dest.close()
+    backup_into(conn, target, key)
     log.info("backed up schema v%d to %s", version, target)
     return target
 
 
-def migrate(conn: sqlite3.Connection, path: Path, target: int = LATEST) -> Path | None:
+def migrate(conn: sqlite.Connection, path: Path, target: int = LATEST, key: CacheKey | None = None) -> Path | None:
     """Bring the database up to `target`. Returns the backup made, if any."""
     current = user_version(conn)
     if current > LATEST:
@@ -409,7 +413,7 @@ def migrate(conn: sqlite3.Connection, path: Path, target: int = LATEST) -> Path 
         )
     if current >= target:
         return None
-    made = backup(conn, path, current) if current > 0 else None
+    made = backup(conn, path, current, key) if current > 0 else None
     import sqlite_utils
 
     db = sqlite_utils.Database(conn)

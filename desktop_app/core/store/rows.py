@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -19,6 +18,7 @@ from desktop_app.core.models import (
     TransactionStatus,
 )
 from desktop_app.core.money import Money
+from desktop_app.core.store.driver import sqlite
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ def where_clause(filt: TxFilter) -> tuple[list[str], list[Any]]:
     return where, params
 
 
-def connection_from_row(r: sqlite3.Row) -> Connection:
+def connection_from_row(r: sqlite.Row) -> Connection:
     return Connection(
         id=r["id"],
         provider=r["provider"],
@@ -192,7 +192,7 @@ def connection_from_row(r: sqlite3.Row) -> Connection:
     )
 
 
-def account_from_row(r: sqlite3.Row) -> Account:
+def account_from_row(r: sqlite.Row) -> Account:
     return Account(
         connection_id=r["connection_id"],
         provider_account_id=r["provider_account_id"],
@@ -206,7 +206,7 @@ def account_from_row(r: sqlite3.Row) -> Account:
     )
 
 
-def transaction_from_row(r: sqlite3.Row) -> Transaction:
+def transaction_from_row(r: sqlite.Row) -> Transaction:
     return Transaction(
         account_id=r["account_id"],
         dedupe_key=r["dedupe_key"],
@@ -223,7 +223,7 @@ def transaction_from_row(r: sqlite3.Row) -> Transaction:
     )
 
 
-def insert_balance(conn: sqlite3.Connection, snapshot: BalanceSnapshot) -> None:
+def insert_balance(conn: sqlite.Connection, snapshot: BalanceSnapshot) -> None:
     """Record a balance inside an open transaction (the statement importer shares this)."""
     conn.execute(
         """INSERT INTO balances (account_id, kind, amount_minor, currency, as_of) VALUES (?, ?, ?, ?, ?)

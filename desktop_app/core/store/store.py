@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from desktop_app.core.errors import DatabaseTooNewError, StoreError
+from desktop_app.core.errors import CorruptDatabaseError, StoreError
 from desktop_app.core.models import (
     Account,
     BalanceSnapshot,
@@ -24,8 +24,9 @@ from desktop_app.core.models import (
     SyncRun,
 )
 from desktop_app.core.money import Money
-from desktop_app.core.store import migrations
-from desktop_app.core.store.database import check_file, connect, read_user_version
+from desktop_app.core.store import migrations, safety
+from desktop_app.core.store.database import connect
+from desktop_app.core.store.driver import CacheKey
 from desktop_app.core.store.reads import TransactionReads
 from desktop_app.core.store.rows import (
     AccountBalance,
@@ -48,26 +49,31 @@ class Store(TransactionWrites, TransactionReads):
     # -- lifecycle -------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, migrate: bool = True) -> Store:
-        """Open the cache at `path`, creating or migrating it.
+    def open(cls, path: Path, *, migrate: bool = True, key: CacheKey | None = None, verify: bool = True) -> Store:
+        """Open the cache at `path` (encrypted with `key`, plain without), creating or migrating it.
 
-        A file that is not a database, is damaged, or is newer than this Saldo raises a
-        StoreError and is not modified.
+        A file that is not a regular file, not Saldo's, damaged, or newer than this Saldo raises
+        a StoreError and is not modified. With `verify` the whole file is checked now; without,
+        the check runs before the session's first write (so a large cache opens at once).
+        Most callers want ``open_cache``, which finds the key.
         """
-        if path.exists():
-            check_file(path)
-            if path.stat().st_size > 0:
-                version = read_user_version(path)
-                if version > migrations.LATEST:
-                    raise DatabaseTooNewError(
-                        f"{path} was written by a newer Saldo (schema {version}; this version knows up to "
-                        f"{migrations.LATEST}). Update Saldo to open it; the file was left untouched."
-                    )
-        conn = connect(path)
-        store = cls(conn, path)
+        state = safety.examine(path)
+        if state is safety.FileState.PLAIN and key is not None:
+            raise StoreError(f"{path} is not encrypted; open it through open_cache to encrypt it.")
+        if state is safety.FileState.ENCRYPTED and key is None:
+            raise CorruptDatabaseError(
+                f"{path} is encrypted or not a database; Saldo has no key for it. It was left untouched."
+            )
+        checked = False
+        if state in (safety.FileState.PLAIN, safety.FileState.ENCRYPTED):
+            safety.probe(path, key, latest=migrations.LATEST, verify=verify)
+            checked = verify
+        conn = connect(path, key)
+        store = cls(conn, path, key)
+        store.verified = checked or state in (safety.FileState.MISSING, safety.FileState.EMPTY)
         try:
             if migrate:
-                store.backup_path = migrations.migrate(conn, path)
+                store.backup_path = migrations.migrate(conn, path, key=key)
         except BaseException:
             conn.close()
             raise

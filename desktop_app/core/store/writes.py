@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 
 from desktop_app.core.errors import StoreError
@@ -13,6 +13,8 @@ from desktop_app.core.models import (
 )
 from desktop_app.core.store import migrations
 from desktop_app.core.store.base import StoreBase
+from desktop_app.core.store.database import CACHE_KIB
+from desktop_app.core.store.driver import sqlite
 from desktop_app.core.store.rows import (
     TX_COLUMNS,
     UPSERT_SQL,
@@ -25,6 +27,7 @@ from desktop_app.core.store.rows import (
 )
 
 log = logging.getLogger(__name__)
+BULK_CACHE_KIB = 262144  # 256 MiB of page cache while a bulk import runs
 
 
 class TransactionWrites(StoreBase):
@@ -41,9 +44,7 @@ class TransactionWrites(StoreBase):
         with self._write() as conn:
             return self._upsert(conn, transactions)
 
-    def _upsert(
-        self, conn: sqlite3.Connection, transactions: Sequence[Transaction], index: bool = True
-    ) -> UpsertResult:
+    def _upsert(self, conn: sqlite.Connection, transactions: Sequence[Transaction], index: bool = True) -> UpsertResult:
         account_ids = {t.account_id for t in transactions}
         tombstoned = self._tombstoned_keys(conn, account_ids)
         now = ts(utcnow())
@@ -65,7 +66,7 @@ class TransactionWrites(StoreBase):
         return UpsertResult(new=new, updated=updated, unchanged=len(rows) - new - updated, tombstoned=skipped)
 
     @staticmethod
-    def _tombstoned_keys(conn: sqlite3.Connection, account_ids: Iterable[int]) -> set[tuple[int, str]]:
+    def _tombstoned_keys(conn: sqlite.Connection, account_ids: Iterable[int]) -> set[tuple[int, str]]:
         found: set[tuple[int, str]] = set()
         for account_id in account_ids:
             found.update(
@@ -82,7 +83,7 @@ class TransactionWrites(StoreBase):
         rebuilt too (sorting once beats maintaining them row by row).
         """
         rows = transactions if isinstance(transactions, Sequence) else list(transactions)
-        with self._write() as conn:
+        with self._lock, self._bulk_cache(), self._write() as conn:
             existing = conn.execute("SELECT count(*) FROM transactions").fetchone()[0]
             rebuild_indexes = len(rows) >= existing
             for name in migrations.FTS_TRIGGERS:
@@ -102,6 +103,17 @@ class TransactionWrites(StoreBase):
                 conn.execute(sql)
             log.info("bulk import: %d new, %d updated (had %d rows)", total.new, total.updated, existing)
             return total
+
+    @contextmanager
+    def _bulk_cache(self) -> Iterator[None]:
+        # A big import reads back the pages it has just written (index builds, the search index
+        # rebuild); with the usual cache they would spill and be read (and decrypted) again.
+        self._conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            self._conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            self._conn.execute("PRAGMA shrink_memory")
 
     def delete_transaction(self, transaction_id: int) -> None:
         """Delete a transaction at the person's request, leaving a tombstone so sync won't revive it."""
