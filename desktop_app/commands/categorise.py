@@ -49,53 +49,30 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     q.set_defaults(func=delete)
 
 
+# The text options of a rule: (flag, metavar, help). Conditions first, then actions.
+_RULE_TEXT = (
+    ("--name", "NAME", "a name to recognise the rule by"),
+    ("--counterparty", "TEXT", "the counterparty contains TEXT (any case)"),
+    ("--description", "TEXT", "the description contains TEXT (any case)"),
+    ("--regex", "PATTERN", "the description matches this regular expression"),
+    ("--provider-category", "WORD", "the bank's own category word"),
+    ("--mcc", "CODE", "merchant category code, or a range like 5811-5814"),
+    ("--category", "CATEGORY", "action: put it in this category"),
+    ("--rename", "NAME", "action: show this name instead of the counterparty"),
+    ("--tag", "TAG", "action: add this tag"),
+)
+
+
 def _rule_options(q: argparse.ArgumentParser) -> None:
-    q.add_argument("--name", type=argtypes.text("name", 500), help="a name to recognise the rule by")
+    for flag, metavar, text in _RULE_TEXT:
+        q.add_argument(flag, type=argtypes.text(flag.lstrip("-"), 500), metavar=metavar, help=text)
     q.add_argument("--position", type=argtypes.POSITION, help="where in the order (0 = first; default: last)")
-    q.add_argument(
-        "--counterparty",
-        type=argtypes.text("counterparty", 500),
-        metavar="TEXT",
-        help="the counterparty contains TEXT (any case)",
-    )
-    q.add_argument(
-        "--description",
-        type=argtypes.text("description", 500),
-        metavar="TEXT",
-        help="the description contains TEXT (any case)",
-    )
-    q.add_argument(
-        "--regex",
-        type=argtypes.text("regex", 500),
-        metavar="PATTERN",
-        help="the description matches this regular expression",
-    )
     q.add_argument("--min", type=argtypes.amount, metavar="AMOUNT", help="the amount is at least this large (no sign)")
     q.add_argument("--max", type=argtypes.amount, metavar="AMOUNT", help="the amount is at most this large (no sign)")
     q.add_argument("--sign", choices=SIGNS, help="money in or money out")
-    q.add_argument("--account", type=int, action="append", metavar="ID", help="on this account (repeatable)")
     q.add_argument(
-        "--provider-category",
-        type=argtypes.text("provider-category", 500),
-        metavar="WORD",
-        help="the bank's own category word",
+        "--account", type=argtypes.ROW_ID, action="append", metavar="ID", help="on this account (repeatable)"
     )
-    q.add_argument(
-        "--mcc",
-        type=argtypes.text("mcc", 500),
-        metavar="CODE",
-        help="merchant category code, or a range like 5811-5814",
-    )
-    q.add_argument(
-        "--category", type=argtypes.text("category", 500), metavar="CATEGORY", help="action: put it in this category"
-    )
-    q.add_argument(
-        "--rename",
-        type=argtypes.text("rename", 500),
-        metavar="NAME",
-        help="action: show this name instead of the counterparty",
-    )
-    q.add_argument("--tag", type=argtypes.text("tag", 500), metavar="TAG", help="action: add this tag")
     q.add_argument("--transfer", action="store_true", help="action: mark it as a transfer")
 
 

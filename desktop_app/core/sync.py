@@ -24,12 +24,11 @@ import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
 
-from desktop_app.core.api import ApiClient
 from desktop_app.core.categories import carry_over_to_twins
+from desktop_app.core.consent import consent_days_left, consent_warning
 from desktop_app.core.errors import (
     Cancelled,
     ProviderError,
@@ -50,10 +49,21 @@ from desktop_app.core.models import (
     TransactionStatus,
     fingerprint,
 )
-from desktop_app.core.providers.base import DataAdapter, RemoteAccount, RemoteTransaction
+from desktop_app.core.providers.base import RemoteAccount, RemoteTransaction
 from desktop_app.core.rules_engine import categorise_new, last_transaction_id
 from desktop_app.core.store import Store
+from desktop_app.core.sync_types import ProviderSession, Reporter, SessionFactory, SyncProgress, SyncResult
 from desktop_app.core.transfers import pair_transfers
+
+__all__ = [
+    "ProviderSession",
+    "SessionFactory",
+    "SyncEngine",
+    "SyncProgress",
+    "SyncResult",
+    "consent_days_left",
+    "consent_warning",
+]
 
 log = logging.getLogger(__name__)
 
@@ -61,55 +71,6 @@ OVERLAP_DAYS = 10
 UNATTENDED_PER_DAY = 4
 # How far after a pending transaction its booked twin may be dated.
 TWIN_WINDOW_DAYS = 14
-
-
-@dataclass(frozen=True, slots=True)
-class SyncProgress:
-    connection_id: str
-    account: str | None
-    pages: int
-    new: int
-    updated: int
-    message: str
-
-
-@dataclass(slots=True)
-class SyncResult:
-    connection_id: str
-    status: SyncStatus
-    pages: int = 0
-    new: int = 0
-    updated: int = 0
-    withdrawn: int = 0
-    claimed: int = 0
-    problems: list[str] = field(default_factory=list)
-    error: str | None = None
-    next_allowed_at: datetime | None = None
-    balance_mismatches: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.status.ok
-
-    def summary(self) -> str:
-        text = f"{self.new} new, {self.updated} updated in {self.pages} pages"
-        if self.withdrawn:
-            text += f", {self.withdrawn} withdrawn"
-        if self.problems:
-            text += f", {len(self.problems)} records skipped"
-        return text
-
-
-@dataclass(frozen=True, slots=True)
-class ProviderSession:
-    """What a sync needs from the connectors layer for one connection."""
-
-    api: ApiClient
-    adapter: DataAdapter
-
-
-class SessionFactory(Protocol):
-    def __call__(self, connection: Connection, cancel: threading.Event) -> ProviderSession: ...
 
 
 def _utcnow() -> datetime:
@@ -185,7 +146,7 @@ class SyncEngine:
                 result.error = f"Daily limit of {self.unattended_per_day} automatic syncs reached."
                 return result
         run = self.store.start_sync_run(connection_id)
-        report = _Reporter(connection_id, result, progress)
+        report = Reporter(connection_id, result, progress)
         try:
             session = self._open_session(connection, cancel)
             self._sync_connection(connection, session, result, report, cancel)
@@ -215,7 +176,7 @@ class SyncEngine:
         connection: Connection,
         session: ProviderSession,
         result: SyncResult,
-        report: _Reporter,
+        report: Reporter,
         cancel: threading.Event,
     ) -> None:
         report("Reading accounts…")
@@ -244,7 +205,7 @@ class SyncEngine:
         remote: RemoteAccount,
         account_id: int,
         result: SyncResult,
-        report: _Reporter,
+        report: Reporter,
         cancel: threading.Event,
     ) -> None:
         report.account = remote.name
@@ -407,41 +368,3 @@ def _best_twin(pending: Transaction, candidates: Iterable[Transaction]) -> Trans
         if best_score is None or score < best_score:
             best, best_score = booked, score
     return best
-
-
-class _Reporter:
-    def __init__(self, connection_id: str, result: SyncResult, sink: Callable[[SyncProgress], None] | None) -> None:
-        self.connection_id = connection_id
-        self.result = result
-        self.sink = sink
-        self.account: str | None = None
-
-    def __call__(self, message: str) -> None:
-        if self.sink is not None:
-            self.sink(
-                SyncProgress(
-                    self.connection_id, self.account, self.result.pages, self.result.new, self.result.updated, message
-                )
-            )
-
-
-def consent_days_left(connection: Connection, now: datetime | None = None) -> int | None:
-    """Whole days until the consent lapses (negative once lapsed); None when it does not lapse."""
-    if connection.consent_expires_at is None:
-        return None
-    left = connection.consent_expires_at - (now or _utcnow())
-    return left.days
-
-
-def consent_warning(connection: Connection, now: datetime | None = None, ahead_days: int = 7) -> str | None:
-    """A plain sentence when the consent has lapsed or lapses within `ahead_days`."""
-    if connection.status is ConnectionStatus.NEEDS_RECONSENT:
-        return "Access was revoked or expired; reconnect to sync again."
-    days = consent_days_left(connection, now)
-    if days is None:
-        return None
-    if days < 0:
-        return "Consent has expired; reconnect to sync again."
-    if days < ahead_days:
-        return "Consent expires today." if days == 0 else f"Consent expires in {days} day{'s' * (days != 1)}."
-    return None

@@ -16,6 +16,7 @@ import json
 import logging
 import secrets
 import threading
+import time
 from typing import Any
 
 import keyring
@@ -44,6 +45,13 @@ def backend_name(backend: KeyringBackend) -> str:
         "chainer": "system keyring",
     }
     return names.get(module, type(backend).__name__)
+
+
+_READ_ATTEMPTS = 4
+
+
+class _Transient(Exception):
+    """A keyring call that failed to start (D-Bus busy): worth another try."""
 
 
 def _part_names(key: str, index: str) -> list[str]:
@@ -128,6 +136,17 @@ class Vault(TokenStore):
     # -- raw values, chunked ---------------------------------------------------------
 
     def _get(self, key: str) -> str | None:
+        for attempt in range(_READ_ATTEMPTS):
+            try:
+                return self._get_once(key)
+            except _Transient:
+                # a Secret Service busy with other processes can fail a call now and then
+                if attempt + 1 == _READ_ATTEMPTS:
+                    break
+                time.sleep(0.05 * 2**attempt)
+        raise VaultError(f"Could not read from the keyring ({self._name}): it did not answer; try again.")
+
+    def _get_once(self, key: str) -> str | None:
         with self._lock:
             try:
                 for _ in range(3):  # another process may be replacing a chunked value right now
@@ -139,6 +158,8 @@ class Vault(TokenStore):
                         return "".join(parts)
                     if self._backend.get_password(SERVICE, key) == index:
                         break  # the index did not move: the value really is incomplete
+            except keyring.errors.InitError:
+                raise _Transient from None
             except (keyring.errors.KeyringError, OSError) as exc:
                 raise VaultError(f"Could not read from the keyring ({self._name}): {type(exc).__name__}.") from None
             raise VaultError(f"A secret in the keyring ({self._name}) is incomplete; reconnect to replace it.")
