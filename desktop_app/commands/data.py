@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
+from itertools import islice
 from typing import Any
 
 from desktop_app.commands.common import add_format_option, emit, open_store
 from desktop_app.core.models import TransactionStatus
 from desktop_app.core.money import Money, NumberFormat, format_amount
 from desktop_app.core.store import TxFilter
+from desktop_app.core.views.export import COLUMNS, ExportFormat, export_row, write_transactions
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -61,7 +64,6 @@ def accounts(args: argparse.Namespace) -> int:
 
 
 def transactions(args: argparse.Namespace) -> int:
-    numbers = NumberFormat.from_system()
     filt = TxFilter(
         account_ids=tuple(args.account) if args.account else None,
         date_from=args.date_from,
@@ -69,22 +71,13 @@ def transactions(args: argparse.Namespace) -> int:
         status=TransactionStatus(args.status) if args.status else None,
         search=args.search,
     )
-    rows: list[dict[str, Any]] = []
     with open_store(args) as store:
-        for t in store.iter_transactions(filt):
-            rows.append(
-                {
-                    "id": str(t.id),
-                    "account": str(t.account_id),
-                    "date": t.booking_date.isoformat(),
-                    "status": "withdrawn" if t.withdrawn else t.status.value,
-                    "description": t.description,
-                    "counterparty": t.counterparty,
-                    "amount": _amount(t.amount, args.format, numbers),
-                    "currency": t.amount.currency,
-                }
-            )
-            if args.limit is not None and len(rows) >= args.limit:
-                break
-    emit(rows, ["id", "account", "date", "status", "description", "counterparty", "amount", "currency"], args.format)
+        if args.format != "table":  # the same streaming writer as the GUI's Export
+            write_transactions(store.iter_transactions(filt), sys.stdout, ExportFormat(args.format), limit=args.limit)
+            return 0
+        numbers = NumberFormat.from_system()
+        rows: list[dict[str, Any]] = []
+        for t in islice(store.iter_transactions(filt), args.limit):
+            rows.append({**export_row(t), "amount": format_amount(t.amount, numbers)})
+    emit(rows, COLUMNS, args.format)
     return 0

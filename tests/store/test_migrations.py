@@ -43,6 +43,8 @@ def _database_at(path: Path, version: int) -> None:
             "first_seen_at, updated_at) VALUES (1, 'id:x', 'booked', '2026-02-03', -1230, 'EUR', 'Netto Aarhus', "
             "'2026-02-03T00:00:00+00:00', '2026-02-03T00:00:00+00:00')"
         )
+        if version >= 3:  # the search index exists: index the row as the store does
+            conn.execute(migrations.INDEX_NEW_ROWS, (0,))
     finally:
         conn.close()
 
