@@ -65,12 +65,13 @@ def run(count: int = 1_000_000) -> list[Figure]:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         from PySide6.QtWidgets import QApplication
 
-        from desktop_app.core.money import NumberFormat
+        from desktop_app.core.views.charts import account_series
         from desktop_app.gui.charts import BalanceChart
+        from desktop_app.gui.formatting import Formatter
 
         app = QApplication.instance() or QApplication([])
         store = Store.open(folder / "saldo.db")
-        chart = BalanceChart(NumberFormat.named("en_GB"))
+        chart = BalanceChart(Formatter.named("en_GB"))
         chart.resize(900, 300)
         chart.show()
         turn = [0]
@@ -78,7 +79,7 @@ def run(count: int = 1_000_000) -> list[Figure]:
         def switch() -> None:
             turn[0] += 1
             account = ids[turn[0] % len(ids)]
-            chart.set_series("Balance", store.daily_balance_series(account))
+            chart.set_series(account_series(store, account), "EUR")
             app.processEvents()
 
         ms = median_ms(switch, repeat=11)

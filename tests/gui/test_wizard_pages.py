@@ -62,7 +62,7 @@ def test_nothing_touches_secrets_until_the_keyring_is_probed(
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: ctx.tasks.running == 0)
-    assert not win.try_demo.isEnabled() and not win.connect_action.isEnabled()
+    assert not win.try_demo.isEnabled() and not win.commands.connect.isEnabled()
     assert "Checking the system keyring" in win.try_demo.toolTip()
     settings = SettingsDialog(ctx, win)
     assert settings.secrets.text() == "Checking the system keyring…"
@@ -70,7 +70,7 @@ def test_nothing_touches_secrets_until_the_keyring_is_probed(
     probed = Vault(None, session_only=True)
     win.vault_opened(probed)
     assert ctx.vault is probed and ctx.connector.vault is probed
-    assert win.try_demo.isEnabled() and win.connect_action.isEnabled()
+    assert win.try_demo.isEnabled() and win.commands.connect.isEnabled()
     assert "session only" in win.status_text.text()
 
 

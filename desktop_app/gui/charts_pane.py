@@ -1,0 +1,102 @@
+"""The charts pane: the scope's title, the range presets, the balance line and the monthly bars.
+
+pyqtgraph and numpy take ~0.2 s to import, so the charts themselves are built after the
+first paint (`ensure_charts`); data that arrives earlier waits here and is drawn then.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from desktop_app.core.views.charts import ChartData
+from desktop_app.gui.formatting import Formatter
+
+# (button, accessible name, days back from today; None = everything)
+RANGES = (
+    ("1M", "Last month", 31),
+    ("3M", "Last 3 months", 92),
+    ("1Y", "Last 12 months", 366),
+    ("All", "All time", None),
+)
+
+
+class ChartsPane(QWidget):
+    range_chosen = Signal(object)  # int days or None
+
+    def __init__(self, fmt: Formatter, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.fmt = fmt
+        self.balance: Any = None  # charts.BalanceChart, once built
+        self.monthly: Any = None  # charts.MonthlyChart
+        self._data: ChartData | None = None
+        self._days: int | None = None
+        self.title = QLabel("Balance")
+        self.title.setStyleSheet("font-weight: 600;")
+        self.title.setAccessibleName("Chart title")
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        self.buttons = QButtonGroup(self)
+        for text, name, days in RANGES:
+            button = QPushButton(text)
+            button.setCheckable(True)
+            button.setFlat(True)
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            button.setAccessibleName(name)
+            button.setToolTip(name)
+            button.setProperty("days", days)
+            button.setChecked(days is None)
+            self.buttons.addButton(button)
+            head.addWidget(button)
+        self.buttons.buttonClicked.connect(lambda b: self.range_chosen.emit(b.property("days")))
+        self.balance_slot = QVBoxLayout()
+        self.monthly_title = QLabel("In and out by month")
+        self.monthly_slot = QVBoxLayout()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(head)
+        layout.addLayout(self.balance_slot, 3)
+        layout.addWidget(self.monthly_title)
+        layout.addLayout(self.monthly_slot, 2)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+
+    def ensure_charts(self) -> None:
+        """Build the charts (once) and draw whatever data already arrived."""
+        if self.balance is not None:
+            return
+        from desktop_app.gui.charts import BalanceChart, MonthlyChart
+
+        self.balance = BalanceChart(self.fmt)
+        self.monthly = MonthlyChart(self.fmt)
+        self.balance.setMinimumHeight(120)
+        self.monthly.setMinimumHeight(90)
+        self.balance_slot.addWidget(self.balance)
+        self.monthly_slot.addWidget(self.monthly)
+        self._draw()
+
+    def set_range(self, days: int | None) -> None:
+        self._days = days
+        for button in self.buttons.buttons():
+            button.setChecked(button.property("days") == days)
+        self._draw()
+
+    def show_data(self, title: str, data: ChartData) -> None:
+        currency = f" ({data.currency})" if data.currency else ""
+        self.title.setText(f"Balance — {title}{currency}")
+        self._data = data
+        self._draw()
+
+    @property
+    def data(self) -> ChartData | None:
+        return self._data
+
+    def _draw(self) -> None:
+        if self.balance is None or self._data is None:
+            return
+        from desktop_app.gui.charts import since_days
+
+        self.balance.set_series(self._data.balance, self._data.currency)
+        self.balance.set_since(since_days(self._days))
+        self.monthly.set_totals(self._data.monthly, self._data.currency)
