@@ -17,13 +17,13 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView
 from desktop_app.core.views.accounts import AccountTree, Badge, BadgeInfo, ConnectionNode
 from desktop_app.core.views.scope import Scope
 from desktop_app.gui.formatting import Formatter
+from desktop_app.gui.theme import colours
 
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1  # the Scope a row stands for
 BADGES_ROLE = Qt.ItemDataRole.UserRole + 2  # a connection's tuple[BadgeInfo, ...]
 CONNECTION_ROLE = Qt.ItemDataRole.UserRole + 3  # the connection id of a connection row
 COL_NAME, COL_VALUE = range(2)
 Index = QModelIndex | QPersistentModelIndex
-WARN, BAD, MUTED = QColor("#8a5a00"), QColor("#a3321f"), QColor("#5f6b66")
 
 
 def badge_text(badge: BadgeInfo, fmt: Formatter) -> str:
@@ -171,7 +171,8 @@ class AccountTreeModel(QAbstractItemModel):
             return font
         if role == Qt.ItemDataRole.ForegroundRole and column == COL_VALUE and node.badges:
             kinds = {b.kind for b in node.badges}
-            return QBrush(BAD if kinds & _BAD else WARN if kinds & _WARN else MUTED)
+            theme = colours()
+            return QBrush(QColor(theme.error if kinds & _BAD else theme.warning if kinds & _WARN else theme.muted))
         if role == Qt.ItemDataRole.TextAlignmentRole and column == COL_VALUE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

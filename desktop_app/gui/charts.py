@@ -7,74 +7,90 @@ Amounts become floats only to be drawn; every number a person reads is formatted
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QDate, QPointF, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QDate, QLocale, QPointF, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop_app.core.money import Money
 from desktop_app.core.store import MonthTotals
 from desktop_app.gui.formatting import Formatter
+from desktop_app.gui.theme import colours
 
 Series = list[tuple[date, Money]]
-# (text, line, money in, money out, grid) per theme; text contrast >= 7:1, line and bars >= 4.5:1
-LIGHT = ("#2b3330", "#176150", "#1b6e45", "#a3321f", "#8d9893")
-DARK = ("#e4ebe8", "#6fd3b5", "#6fd39a", "#f29a85", "#5c6661")
-
-
-def dark_theme() -> bool:
-    return QGuiApplication.palette().window().color().lightness() < 128
-
-
-def palette() -> tuple[str, str, str, str, str]:
-    return DARK if dark_theme() else LIGHT
 
 
 def _ts(day: date) -> float:
     return datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()
 
 
+def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
+    """About `count` round values (1, 2 or 5 × 10^n apart) covering [low, high]."""
+    if high <= low:
+        high = low + 1
+    raw = (high - low) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    first = math.ceil(low / step) * step
+    return [first + i * step for i in range(int((high - first) // step) + 1)]
+
+
+def month_starts(first: date, last: date, labels: int = 8) -> list[date]:
+    """The first days of months between `first` and `last`, thinned to about `labels`."""
+    months = []
+    day = date(first.year, first.month, 1)
+    while day <= last:
+        if day >= first:
+            months.append(day)
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    step = next(s for s in (1, 2, 3, 6, 12, 24, 60) if len(months) / s <= labels)
+    return [m for m in months if (m.month - 1) % min(step, 12) == 0 and (step < 12 or m.year % (step // 12) == 0)]
+
+
 class MoneyAxis(pg.AxisItem):  # type: ignore[misc]
-    """Left axis: ``€12,000`` / ``12.000 €`` in the locale, whole units."""
+    """Left axis with a few round values: ``€12,000`` / ``12.000 €`` in the locale."""
 
     def __init__(self, fmt: Formatter) -> None:
         super().__init__("left")
         self.fmt = fmt
         self.currency: str | None = None
 
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+    def show_range(self, low: float, high: float) -> None:
         if self.currency is None:
-            return ["" for _ in values]
-        return [self.fmt.whole_money(round(v), self.currency) for v in values]
+            self.setTicks([[]])
+            return
+        count = min(5, max(2, int(self.geometry().height()) // 32))  # no crowding on a short chart
+        ticks = [(v, self.fmt.whole_money(round(v), self.currency)) for v in nice_ticks(low, high, count)]
+        self.setTicks([ticks])
+        # pyqtgraph widens the axis only on a later layout pass and drops labels that do not fit until then
+        metrics = QFontMetrics(self.style.get("tickFont") or QFont())
+        self.setWidth(max(metrics.horizontalAdvance(text) for _, text in ticks) + 14)
 
 
-class LocaleDateAxis(pg.DateAxisItem):  # type: ignore[misc]
-    """Bottom axis with the locale's month names."""
+class LocaleDateAxis(pg.AxisItem):  # type: ignore[misc]
+    """Bottom axis: month names in the locale, the year on January (or alone over long spans)."""
 
     def __init__(self, fmt: Formatter) -> None:
-        super().__init__(orientation="bottom", utcOffset=0)
+        super().__init__("bottom")
         self.fmt = fmt
 
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        out = []
-        for v in values:
-            day = datetime.fromtimestamp(max(v, 0.0), UTC).date()
-            qday = QDate(day.year, day.month, day.day)
-            if spacing >= 300 * 86400:
-                out.append(str(day.year))
-            elif spacing >= 25 * 86400:
-                out.append(self.fmt.locale.toString(qday, "MMM yyyy"))
-            else:
-                out.append(self.fmt.locale.toString(qday, "d MMM"))
-        return out
+    def show_range(self, first: date, last: date) -> None:
+        ticks = []
+        for day in month_starts(first, last):
+            long = day.month == 1 or (last - first).days > 1500
+            form = "yyyy" if (last - first).days > 1500 else ("MMM yyyy" if long else "MMM")
+            ticks.append((_ts(day), self.fmt.locale.toString(QDate(day.year, day.month, 1), form)))
+        self.setTicks([ticks])
 
 
 def _plot(widget: pg.PlotWidget, fmt: Formatter) -> None:
-    text, *_, grid = palette()
+    theme = colours()
+    text, grid = theme.text, theme.grid
     widget.setBackground(None)
     widget.setMouseEnabled(x=False, y=False)
     widget.hideButtons()
@@ -97,13 +113,14 @@ class BalanceChart(QWidget):
         self.readout.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.readout.setAccessibleName("Balance read-out")
         self.axis = MoneyAxis(fmt)
-        self.plot = pg.PlotWidget(axisItems={"bottom": LocaleDateAxis(fmt), "left": self.axis})
+        self.dates = LocaleDateAxis(fmt)
+        self.plot = pg.PlotWidget(axisItems={"bottom": self.dates, "left": self.axis})
         self.plot.setAccessibleName("Balance chart")
         _plot(self.plot, fmt)
-        _, line, *_ = palette()
+        line = colours().line
         self.plot.showGrid(x=False, y=True, alpha=0.25)
         self.curve = self.plot.plot([], [], pen=pg.mkPen(line, width=2))
-        self.hover_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(palette()[4], width=1))
+        self.hover_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(colours().grid, width=1))
         self.dot = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(line), pen=pg.mkPen(None))
         for item in (self.hover_line, self.dot):
             item.setVisible(False)
@@ -130,14 +147,18 @@ class BalanceChart(QWidget):
 
     def _draw(self) -> None:
         points = self.visible()
-        self.curve.setData([_ts(d) for d, _ in points], [float(m.amount) for _, m in points])
+        values = [float(m.amount) for _, m in points]
+        self.curve.setData([_ts(d) for d, _ in points], values)
         self.hover_line.setVisible(False)
         self.dot.setVisible(False)
-        if points and self._since is not None:  # the range runs to today even where the data stops earlier
-            self.plot.setXRange(_ts(self._since), _ts(max(date.today(), points[-1][0])), padding=0.02)
-            self.plot.enableAutoRange(axis="y")
-        else:
-            self.plot.enableAutoRange()
+        if points:
+            # the range runs to today even where the data stops earlier: the gap shows
+            first = self._since or points[0][0]
+            last = max(date.today(), points[-1][0]) if self._since else points[-1][0]
+            self.plot.setXRange(_ts(first), _ts(last), padding=0.02)
+            self.plot.setYRange(min(values), max(values), padding=0.08)
+            self.dates.show_range(first, last)
+            self.axis.show_range(min(values), max(values))
         self.readout.setText(self._describe(points[-1]) if points else "No balance to show in this range")
 
     def _describe(self, point: tuple[date, Money]) -> str:
@@ -165,20 +186,6 @@ class BalanceChart(QWidget):
         return nearest
 
 
-class MonthAxis(pg.AxisItem):  # type: ignore[misc]
-    def __init__(self, fmt: Formatter) -> None:
-        super().__init__("bottom")
-        self.fmt = fmt
-        self.months: list[str] = []
-
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        out = []
-        for v in values:
-            i = round(v)
-            out.append(self.fmt.month(self.months[i]) if 0 <= i < len(self.months) and abs(v - i) < 0.01 else "")
-        return out
-
-
 class MonthlyChart(QWidget):
     """Money in (up) and out (down) per month for one currency; hover a month for its values."""
 
@@ -188,7 +195,7 @@ class MonthlyChart(QWidget):
         self.max_months = months
         self.rows: list[MonthTotals] = []
         self.bars: list[Any] = []
-        self.month_axis = MonthAxis(fmt)
+        self.month_axis = pg.AxisItem("bottom")
         self.axis = MoneyAxis(fmt)
         self.plot = pg.PlotWidget(axisItems={"bottom": self.month_axis, "left": self.axis})
         self.plot.setAccessibleName("Money in and out by month")
@@ -207,22 +214,33 @@ class MonthlyChart(QWidget):
         self.bars = []
         self.rows = [t for t in totals if currency is None or t.currency == currency][-self.max_months :]
         self.axis.currency = currency
-        self.month_axis.months = [t.month for t in self.rows]
         if not self.rows:
             self.readout.setText("No booked money in or out in this range")
             self.month_axis.setTicks([[]])
+            self.axis.setTicks([[]])
             return
-        _, _, money_in, money_out, _ = palette()
+        money_in, money_out = colours().income, colours().spending
         xs = list(range(len(self.rows)))
-        step = max(1, len(xs) // 8)
-        self.month_axis.setTicks([[(i, self.fmt.month(self.rows[i].month)) for i in xs[::step]]])
+        room = max(self.plot.width(), 300) // 80  # labels that fit side by side
+        step = math.ceil(len(xs) / max(room, 1))
+        self.month_axis.setTicks([[(i, self._bar_label(i)) for i in xs[::step]]])
         ins = pg.BarGraphItem(x=xs, height=[float(t.money_in.amount) for t in self.rows], width=0.7, brush=money_in)
         outs = pg.BarGraphItem(x=xs, height=[float(t.money_out.amount) for t in self.rows], width=0.7, brush=money_out)
         for item in (ins, outs):
             self.plot.addItem(item)
             self.bars.append(item)
         self.plot.setXRange(-0.6, len(xs) - 0.4, padding=0)
+        low = min(float(t.money_out.amount) for t in self.rows)
+        high = max(float(t.money_in.amount) for t in self.rows)
+        self.plot.setYRange(min(low, 0.0), max(high, 0.0), padding=0.08)
+        self.axis.show_range(min(low, 0.0), max(high, 0.0))
         self.hover_month(len(self.rows) - 1)
+
+    def _bar_label(self, i: int) -> str:
+        """``Mar``; with the year on the first bar and on January: ``Jan 2026``."""
+        year, month = (int(p) for p in self.rows[i].month.split("-"))
+        name = self.fmt.locale.monthName(month, QLocale.FormatType.ShortFormat)
+        return f"{name} {year}" if i == 0 or month == 1 else name
 
     def _hover(self, pos: QPointF) -> None:
         if self.rows and self.plot.sceneBoundingRect().contains(pos):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from desktop_app.core.views.charts import ChartData
 from desktop_app.gui.formatting import Formatter
@@ -36,13 +36,16 @@ class ChartsPane(QWidget):
         self.title = QLabel("Balance")
         self.title.setStyleSheet("font-weight: 600;")
         self.title.setAccessibleName("Chart title")
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(80)
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         self.buttons = QButtonGroup(self)
         for text, name, days in RANGES:
-            button = QPushButton(text)
+            button = QToolButton()
+            button.setText(text)
             button.setCheckable(True)
-            button.setFlat(True)
+            button.setAutoRaise(True)
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             button.setAccessibleName(name)
             button.setToolTip(name)
@@ -70,8 +73,8 @@ class ChartsPane(QWidget):
 
         self.balance = BalanceChart(self.fmt)
         self.monthly = MonthlyChart(self.fmt)
-        self.balance.setMinimumHeight(120)
-        self.monthly.setMinimumHeight(90)
+        self.balance.setMinimumHeight(110)
+        self.monthly.setMinimumHeight(80)
         self.balance_slot.addWidget(self.balance)
         self.monthly_slot.addWidget(self.monthly)
         self._draw()

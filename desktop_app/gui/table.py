@@ -23,13 +23,13 @@ from desktop_app.core.store.browse import Position, Sort, SortKey, position
 from desktop_app.gui import operations as ops_
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.operations import Operations, QueryOp
+from desktop_app.gui.theme import colours
 
 PAGE = 200
 COL_DATE, COL_DESCRIPTION, COL_COUNTERPARTY, COL_ACCOUNT, COL_AMOUNT, COL_STATE = range(6)
 HEADERS = ("Date", "Description", "Counterparty", "Account", "Amount", "")
 SORTABLE = {COL_DATE: SortKey.DATE, COL_AMOUNT: SortKey.AMOUNT, COL_COUNTERPARTY: SortKey.COUNTERPARTY}
 Index = QModelIndex | QPersistentModelIndex
-MUTED, INCOME = QColor("#5f6b66"), QColor("#1b6e45")
 
 
 class TransactionsModel(QAbstractTableModel):
@@ -210,9 +210,9 @@ class TransactionsModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole:
             if pending or t.withdrawn:
-                return QBrush(MUTED)
+                return QBrush(QColor(colours().muted))
             if col == COL_AMOUNT and t.amount.amount > 0:
-                return QBrush(INCOME)
+                return QBrush(QColor(colours().income))
         if role == Qt.ItemDataRole.FontRole and (pending or t.withdrawn):
             font = QFont()
             font.setItalic(True)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -63,6 +64,9 @@ class TransactionsPane(QWidget):
         self.fmt = fmt
         self.heading = QLabel("Transactions")
         self.heading.setStyleSheet("font-weight: 600;")
+        # a long account name gives way before the filters do (the window must work at 800 px)
+        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.heading.setMinimumWidth(80)
         self.period_filter = QComboBox()
         self.period_filter.setAccessibleName("Date range")
         for label, days in PERIODS:

@@ -102,7 +102,6 @@ class MainWindow(QMainWindow):
         left.addWidget(self.accounts)
         self.accounts_panel.setMinimumWidth(230)
         self.charts = ChartsPane(self.fmt)
-        self.charts.setMinimumHeight(150)
         self.model = TransactionsModel(self.ops, self.fmt, self)
         self.transactions = TransactionsPane(self.model, self.fmt)
         self.table = self.transactions.table
@@ -112,6 +111,7 @@ class MainWindow(QMainWindow):
         self.right.setStretchFactor(0, 2)
         self.right.setStretchFactor(1, 3)
         self.right.setChildrenCollapsible(False)
+        self.right.setSizes([380, 420])  # proportions: the splitter keeps them as the window resizes
         self.splitter = QSplitter()
         self.splitter.addWidget(self.accounts_panel)
         self.splitter.addWidget(self.right)

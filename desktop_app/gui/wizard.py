@@ -175,7 +175,7 @@ class ConnectWizard(QDialog):
         )
         vault = self.ctx.vault
         self.where_secrets.setText(vault.describe())
-        self.where_secrets.setStyleSheet(wizard_pages.ERROR_STYLE if vault.session_only else "")
+        self.where_secrets.setStyleSheet(wizard_pages.error_style() if vault.session_only else "")
         self._show(CREDENTIALS)
 
     def save_credentials(self) -> None:

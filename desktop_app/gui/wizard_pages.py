@@ -25,17 +25,20 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.providers.registry import PROVIDERS
+from desktop_app.gui.theme import colours
 
 if TYPE_CHECKING:
     from desktop_app.gui.wizard import ConnectWizard
 
-ERROR_STYLE = "color: #a3321f;"
+
+def error_style() -> str:
+    return f"color: {colours().error};"
 
 
 def _error_label() -> QLabel:
     label = QLabel("")
     label.setWordWrap(True)
-    label.setStyleSheet(ERROR_STYLE)
+    label.setStyleSheet(error_style())
     return label
 
 

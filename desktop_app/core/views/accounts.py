@@ -164,7 +164,9 @@ def badges_for(
         kind = _OUTCOMES.get(last_run.status)
         if kind is not None and kind is not Badge.NEEDS_RECONSENT:
             out.append(BadgeInfo(kind, last_run.error or _DEFAULT_REASON[kind], when=last_run.finished_at))
-    elif not syncing and last_run is None and connection.last_synced_at is None:
+    elif not syncing and connection.last_synced_at is not None:
+        out.append(BadgeInfo(Badge.SYNCED, _DEFAULT_REASON[Badge.SYNCED], when=connection.last_synced_at))
+    elif not syncing:
         out.append(BadgeInfo(Badge.NEVER_SYNCED, "Not synced yet."))
     if connection.one_time:
         out.append(BadgeInfo(Badge.ONE_TIME, "A one-time consent: it cannot be refreshed; connect again for new data."))
