@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pyqtgraph as pg
@@ -258,7 +258,3 @@ class MonthlyChart(QWidget):
             f"out {self.fmt.money(row.money_out)}  ·  net {self.fmt.money(net)}"
         )
         return row
-
-
-def since_days(days: int | None) -> date | None:
-    return date.today() - timedelta(days=days) if days else None

@@ -6,6 +6,7 @@ first paint (`ensure_charts`); data that arrives earlier waits here and is drawn
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -21,6 +22,11 @@ RANGES = (
     ("1Y", "Last 12 months", 366),
     ("All", "All time", None),
 )
+
+
+def since_days(days: int | None) -> date | None:
+    """The first day of a range of `days` ending today (None: everything)."""
+    return date.today() - timedelta(days=days) if days else None
 
 
 class ChartsPane(QWidget):
@@ -98,8 +104,6 @@ class ChartsPane(QWidget):
     def _draw(self) -> None:
         if self.balance is None or self._data is None:
             return
-        from desktop_app.gui.charts import since_days
-
         self.balance.set_series(self._data.balance, self._data.currency)
         self.balance.set_since(since_days(self._days))
         self.monthly.set_totals(self._data.monthly, self._data.currency)

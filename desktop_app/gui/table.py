@@ -75,12 +75,6 @@ class TransactionsModel(QAbstractTableModel):
             op=lambda app: ops_.count_rows(app, filt),
             success=lambda n: self._counted(generation, n),
         ).failure(lambda exc: self._count_failed(generation)).run()
-        QueryOp(
-            self._ops,
-            parent=self,
-            op=lambda app: ops_.footer_sums(app, filt),
-            success=lambda s: self._summed(generation, s),
-        ).failure(lambda exc: None).run()
 
     def set_search(self, text: str) -> None:
         self.set_filter(replace(self.filter, search=text.strip() or None))
@@ -99,8 +93,16 @@ class TransactionsModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), 0, total - 1)
             self._total = total
             self.endInsertRows()
+            self._load(0)  # before the sums: the first rows matter most (the cache serves one read at a time)
         self.counted.emit(total)
         self.loaded.emit()
+        filt = self.filter
+        QueryOp(
+            self._ops,
+            parent=self,
+            op=lambda app: ops_.footer_sums(app, filt),
+            success=lambda s: self._summed(generation, s),
+        ).failure(lambda exc: None).run()
 
     def _count_failed(self, generation: int) -> None:
         if generation == self._generation:

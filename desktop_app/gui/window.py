@@ -24,8 +24,7 @@ from desktop_app.core.views.scope import ResolvedScope, Scope, ScopeKind, keep_o
 from desktop_app.gui import dialogs, menus
 from desktop_app.gui import operations as ops_
 from desktop_app.gui.accounts_pane import AccountsView, AccountTreeModel
-from desktop_app.gui.charts import since_days
-from desktop_app.gui.charts_pane import ChartsPane
+from desktop_app.gui.charts_pane import ChartsPane, since_days
 from desktop_app.gui.chrome import OfflineBanner, StatusArea
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.operations import EVERYTHING, MutationOp, Operations, QueryOp
