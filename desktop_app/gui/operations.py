@@ -22,7 +22,7 @@ from typing import Any, Self
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from desktop_app import APP_NAME
 from desktop_app.core.errors import SaldoError
@@ -62,15 +62,17 @@ class Operations(QObject):
 
 
 class _Closed(QObject):
-    """Notices the parent's close event (a closed dialog is hidden, not yet destroyed)."""
+    """Notices that the parent was closed: a close event, or a dialog hidden by accept/reject
+    (either is hidden, not yet destroyed)."""
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
         self.closed = False
+        self._dialog = isinstance(parent, QDialog)
         parent.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Close:
+        if event.type() == QEvent.Type.Close or (self._dialog and event.type() == QEvent.Type.Hide):
             self.closed = True
         return False
 
