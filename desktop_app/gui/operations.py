@@ -190,7 +190,10 @@ EVERYTHING = frozenset(Change)
 
 
 def read_tree(app: Any, syncing: frozenset[str] = frozenset()) -> AccountTree:
-    return account_tree(app.store, syncing=syncing)
+    """The account tree; once the keyring has been probed, a connection without tokens says so."""
+    vault = app.vault if getattr(app, "vault_ready", True) else None
+    has_access = (lambda connection_id: vault.load_tokens(connection_id) is not None) if vault is not None else None
+    return account_tree(app.store, syncing=syncing, has_access=has_access)
 
 
 def read_chart(app: Any, account_ids: Sequence[int], currency: str | None, filt: TxFilter) -> ChartData:

@@ -298,6 +298,7 @@ class MainWindow(QMainWindow):
         """The keyring was probed on a worker: secrets can be read and written from now on."""
         self.ctx.set_vault(vault)
         self._update_actions()
+        self.reload()  # the badges can now say which connections have no access
         if vault.session_only:
             self.status_text.setText("No system keyring: connections last for this session only (see Settings).")
 

@@ -370,7 +370,12 @@ class ConnectWizard(QDialog):
     # -- pages and closing ---------------------------------------------------------------
 
     def _show(self, page: int, focus: QWidget | None = None) -> None:
+        """Show `page`: its primary button is the one Return presses, and the focus goes where work starts."""
         self.pages.setCurrentIndex(page)
+        primary = {PICK: self.next_button, CREDENTIALS: self.save_button, DONE: self.finish_button}.get(page)
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(button is primary)
         default = {PICK: self.provider_list, CREDENTIALS: self.client_id, DONE: self.finish_button}.get(page)
         target = focus or default
         if target is not None:

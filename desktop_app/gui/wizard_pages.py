@@ -79,7 +79,8 @@ def pick_page(w: ConnectWizard) -> QWidget:
         w.provider_list.addItem(item)
     w.provider_list.setSpacing(3)
     w.provider_list.setCurrentRow(0)
-    w.provider_list.itemActivated.connect(lambda _: w.continue_with_selected())
+    # Return reaches the dialog's default button (Continue); a double click chooses too
+    w.provider_list.itemDoubleClicked.connect(lambda _: w.continue_with_selected())
     layout.addWidget(w.provider_list)
     w.pick_error = _error_label()
     layout.addWidget(w.pick_error)

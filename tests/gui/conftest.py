@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop_app.core.models import Account, BalanceKind, BalanceSnapshot, Connection, ConnectionStatus, Transaction
 from desktop_app.core.money import Money, NumberFormat
+from desktop_app.core.oauth.tokens import TokenSet
 from desktop_app.core.store import Store
 from desktop_app.core.vault import Vault
 from desktop_app.gui.accounts_pane import SCOPE_ROLE
@@ -166,8 +168,13 @@ def theme(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
     qapp.setPalette(before)
 
 
-def household(store: Store, days: int = 500) -> dict[str, int]:
-    """Two connections, three accounts in EUR and SEK, `days` of history ending yesterday."""
+def household(ctx: AppContext, days: int = 500) -> dict[str, int]:
+    """Two connections, three accounts in EUR and SEK, `days` of history ending yesterday.
+
+    The Demo Bank connection has tokens in the vault; the Aiia one needs a new consent.
+    """
+    store = ctx.store
+    ctx.vault.save_tokens("c1", TokenSet(access_token="demo-access", expires_at=time.time() + 3600))
     now = datetime.now(UTC)
     store.save_connection(Connection(id="c1", provider="demo", label="Demo Bank", created_at=now, last_synced_at=now))
     store.save_connection(

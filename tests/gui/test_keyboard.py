@@ -72,7 +72,7 @@ def test_keyboard_only_connect_sync_search_export_quit(
 
 
 def test_tab_walks_the_panes_in_order_and_leaves_the_table(qtbot: QtBot, ctx: AppContext, browser: FakeBrowser) -> None:
-    household(ctx.store)
+    household(ctx)
     win = make_window(qtbot, ctx, browser)
     idle(qtbot, win)
     order: list[QWidget] = []
@@ -92,7 +92,7 @@ def test_tab_walks_the_panes_in_order_and_leaves_the_table(qtbot: QtBot, ctx: Ap
 
 
 def test_every_control_has_a_name(qtbot: QtBot, ctx: AppContext, browser: FakeBrowser) -> None:
-    household(ctx.store)
+    household(ctx)
     win = make_window(qtbot, ctx, browser)
     idle(qtbot, win)
     nameless = [

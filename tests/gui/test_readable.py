@@ -50,7 +50,7 @@ def _labels(axis: object) -> list[str]:
 def test_axes_are_in_the_locale_with_the_currency_and_the_line_stops_with_the_data(
     qtbot: QtBot, ctx: AppContext, browser: FakeBrowser
 ) -> None:
-    household(ctx.store)
+    household(ctx)
     win = _window(qtbot, ctx, browser, "en_GB")
     labels = _labels(win.chart.axis)
     assert labels and all("€" in t for t in labels)
@@ -74,7 +74,7 @@ def test_axes_are_in_the_locale_with_the_currency_and_the_line_stops_with_the_da
 def test_monthly_bars_follow_range_and_filters_with_values_on_hover(
     qtbot: QtBot, ctx: AppContext, browser: FakeBrowser
 ) -> None:
-    household(ctx.store)
+    household(ctx)
     win = _window(qtbot, ctx, browser, "en_GB")
     monthly = win.charts.monthly
     assert len(monthly.rows) > 12

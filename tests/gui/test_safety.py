@@ -15,7 +15,7 @@ from tests.gui.conftest import FakeBrowser, household, idle, make_window, read_r
 
 
 def test_delete_confirmation_names_the_transaction_and_defaults_to_cancel(qtbot: QtBot, window: MainWindow) -> None:
-    household(window.ctx.store, days=40)
+    household(window.ctx, days=40)
     first = browse.rows(window.ctx.store, TxFilter(search="netto"), browse.Sort(), 1)[0]
     box = dialogs.delete_box(window, [first], Formatter.named("en_GB"))
     qtbot.addWidget(box)
@@ -42,7 +42,7 @@ def test_disconnect_offers_keep_delete_cancel_with_cancel_default(qtbot: QtBot, 
 def test_delete_then_ctrl_z_brings_the_transaction_back(
     qtbot: QtBot, ctx: AppContext, browser: FakeBrowser, monkeypatch: object
 ) -> None:
-    household(ctx.store, days=40)
+    household(ctx, days=40)
     win = make_window(qtbot, ctx, browser)
     idle(qtbot, win)
     before = win.model.rowCount()

@@ -28,7 +28,7 @@ def _agrees(qtbot: QtBot, win: MainWindow, scope: Scope, title: str, accounts: s
 def test_start_up_and_arrow_keys_keep_tree_chart_bars_and_table_on_one_scope(
     qtbot: QtBot, ctx: AppContext, browser: FakeBrowser
 ) -> None:
-    ids = household(ctx.store)
+    ids = household(ctx)
     everyday, savings, krone = ids["Everyday account"], ids["Savings"], ids["Lønkonto"]
     win = make_window(qtbot, ctx, browser)
     _agrees(qtbot, win, Scope.account(everyday), "Everyday account", {everyday})

@@ -45,7 +45,7 @@ def _name_and_balance_fit(win: MainWindow) -> None:
 def test_main_window_and_detail(
     qtbot: QtBot, ctx: AppContext, browser: FakeBrowser, theme: str, width: int, height: int
 ) -> None:
-    household(ctx.store)
+    household(ctx)
     win = make_window(qtbot, ctx, browser)
     _shown(qtbot, win, width, height)
     assert win.minimumSizeHint().width() <= 800 and win.minimumSizeHint().height() <= 600

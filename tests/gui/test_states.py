@@ -21,7 +21,7 @@ from tests.gui.conftest import FakeBrowser, household, idle, make_window, tree_r
 def test_sync_shows_syncing_then_offline_that_stays_and_retry(
     qtbot: QtBot, ctx: AppContext, browser: FakeBrowser
 ) -> None:
-    household(ctx.store, days=30)
+    household(ctx, days=30)
     ctx.connector.demo_sandbox = "http://127.0.0.1:9"  # nothing listens there
     ctx.connector.retry = RetryPolicy(attempts=3, base_delay=0.2)
     ctx.vault.save_tokens("c1", TokenSet(access_token="still-valid", expires_at=time.time() + 3600))
@@ -49,7 +49,7 @@ def test_sync_shows_syncing_then_offline_that_stays_and_retry(
 def test_cancelled_and_partial_outcomes_are_badges_after_a_restart(
     qtbot: QtBot, ctx: AppContext, browser: FakeBrowser
 ) -> None:
-    household(ctx.store, days=30)
+    household(ctx, days=30)
     run = ctx.store.start_sync_run("c1")
     ctx.store.finish_sync_run(replace(run, status="cancelled", error="Cancelled."))
     win = make_window(qtbot, ctx, browser)
@@ -67,7 +67,7 @@ def test_cancelled_and_partial_outcomes_are_badges_after_a_restart(
 def test_needs_reconsent_badge_reconnects_by_enter_or_click(
     qtbot: QtBot, ctx: AppContext, browser: FakeBrowser
 ) -> None:
-    household(ctx.store, days=30)
+    household(ctx, days=30)
     win = make_window(qtbot, ctx, browser)
     idle(qtbot, win)
     index = win.tree_model.find(Scope.connection("c2"))
@@ -103,3 +103,22 @@ def test_wizard_says_when_the_browser_did_not_open_and_offers_copy(
     qtbot.keyClick(wizard.copy_button, Qt.Key.Key_Space)
     assert QGuiApplication.clipboard().text() == browser.urls[-1]
     wizard.reject()
+
+
+def test_a_connection_without_tokens_is_not_shown_as_synced(
+    qtbot: QtBot, ctx: AppContext, browser: FakeBrowser
+) -> None:
+    household(ctx, days=30)
+    ctx.vault.delete_connection("c1")  # the tokens are gone (a keyring wiped, or session-only after a restart)
+    probed = ctx.vault
+    ctx.vault_ready = False  # as at start-up, before the keyring has been probed
+    win = make_window(qtbot, ctx, browser)
+    idle(qtbot, win)
+    assert "reconnect" not in tree_rows(win)[0][1]  # nothing is claimed before the keyring answers
+    with qtbot.waitSignal(win.data_loaded, timeout=10_000):
+        win.vault_opened(probed)
+    idle(qtbot, win)
+    badge = tree_rows(win)[0][1]
+    assert "✖ reconnect" in badge and "synced" not in badge
+    tip = win.tree_model.index(0, COL_VALUE).data(Qt.ItemDataRole.ToolTipRole)
+    assert "no access" in tip and "keyring" in tip

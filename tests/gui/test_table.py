@@ -16,7 +16,7 @@ from tests.gui.conftest import FakeBrowser, household, idle, make_window, read_r
 
 
 def test_footer_counts_and_sums_the_filter_per_currency(qtbot: QtBot, ctx: AppContext, browser: FakeBrowser) -> None:
-    ids = household(ctx.store, days=120)
+    ids = household(ctx, days=120)
     win = make_window(qtbot, ctx, browser)
     idle(qtbot, win)
     win.select_scope(Scope.currency("EUR"))
@@ -33,7 +33,7 @@ def test_footer_counts_and_sums_the_filter_per_currency(qtbot: QtBot, ctx: AppCo
 
 
 def test_headers_sort_by_amount_and_counterparty_both_ways(qtbot: QtBot, ctx: AppContext, browser: FakeBrowser) -> None:
-    household(ctx.store, days=120)
+    household(ctx, days=120)
     win = make_window(qtbot, ctx, browser)
     idle(qtbot, win)
     header = win.table.horizontalHeader()
@@ -68,7 +68,7 @@ def _centre(header: object, column: int) -> object:
 def test_double_click_or_enter_opens_the_detail_and_nothing_found_says_so(
     qtbot: QtBot, ctx: AppContext, browser: FakeBrowser
 ) -> None:
-    household(ctx.store, days=40)
+    household(ctx, days=40)
     win = make_window(qtbot, ctx, browser)
     idle(qtbot, win)
     first = read_rows(qtbot, win.model, [0])[0]

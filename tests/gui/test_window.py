@@ -150,6 +150,8 @@ def test_consent_badges(qtbot: QtBot, ctx: AppContext, browser: FakeBrowser) -> 
             created_at=now + timedelta(seconds=2),
         )
     )
+    for connection_id in ("a", "b"):
+        ctx.vault.save_tokens(connection_id, TokenSet(access_token="t", expires_at=time.time() + 3600))
     win = make_window(qtbot, ctx, browser)
     idle(qtbot, win)
     texts = [value for _, value, _ in tree_rows(win)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -147,3 +148,12 @@ def test_export_streams_exact_csv_and_json_and_cancels_cleanly(store: Store, tmp
     cancelled = export_file(store, TxFilter(), tmp_path / "never.csv", cancel=stop)
     assert cancelled.cancelled and not (tmp_path / "never.csv").exists()
     assert list(tmp_path.glob("*.part")) == []
+
+
+def test_a_connection_without_tokens_needs_reconnecting(store: Store) -> None:
+    _filled(store)
+    store.save_connection(replace(store.get_connection("c1"), last_synced_at=datetime.now(UTC)))
+    assert [b.kind for b in account_tree(store).connections[0].badges] == [Badge.SYNCED]
+    node = account_tree(store, has_access=lambda connection_id: False).connections[0]
+    assert [b.kind for b in node.badges] == [Badge.NEEDS_RECONSENT] and node.wants_reconnect
+    assert "keyring" in node.badges[0].reason

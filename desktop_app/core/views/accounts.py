@@ -8,7 +8,7 @@ does not know (which connections are syncing right now) is passed in.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -139,8 +139,13 @@ def badges_for(
     syncing: bool,
     last_run: LastRun | None,
     now: datetime | None = None,
+    has_access: bool = True,
 ) -> tuple[BadgeInfo, ...]:
-    """Every badge that is true of `connection` now, most urgent first."""
+    """Every badge that is true of `connection` now, most urgent first.
+
+    `has_access` is False when the keyring holds no tokens for it (removed, or a session-only
+    keyring after a restart): it cannot sync, whatever its last sync said.
+    """
     now = now or datetime.now(UTC)
     out: list[BadgeInfo] = []
     if syncing:
@@ -149,6 +154,9 @@ def badges_for(
         out.append(BadgeInfo(Badge.DISCONNECTED, "Disconnected: the data already downloaded is kept for review."))
         return tuple(out)
     days = consent_days_left(connection, now)
+    if connection.status is ConnectionStatus.ACTIVE and not has_access:
+        out.append(BadgeInfo(Badge.NEEDS_RECONSENT, "Saldo holds no access for it in your keyring. Reconnect to sync."))
+        return tuple(out)
     if connection.status is ConnectionStatus.NEEDS_RECONSENT:
         why = (last_run.error if last_run and last_run.status == "needs_reconsent" else None) or (
             "The provider no longer accepts Saldo's access (revoked or expired)."
@@ -190,8 +198,9 @@ def build_tree(
     last_runs: dict[str, LastRun] | None = None,
     syncing: Collection[str] = (),
     now: datetime | None = None,
+    has_access: Callable[[str], bool] | None = None,
 ) -> AccountTree:
-    """The tree out of plain cache rows (no I/O): handy for tests and for the store reader below."""
+    """The tree out of plain cache rows (no I/O but `has_access`): for tests and the store reader below."""
     by_connection: dict[str, list[AccountNode]] = defaultdict(list)
     totals: dict[str, int] = defaultdict(int)
     members: dict[str, list[int]] = defaultdict(list)
@@ -217,7 +226,10 @@ def build_tree(
         accounts = tuple(by_connection.get(connection.id, ()))
         if connection.status is ConnectionStatus.DISCONNECTED and not accounts:
             continue
-        badges = badges_for(connection, syncing=connection.id in syncing, last_run=runs.get(connection.id), now=now)
+        access = has_access(connection.id) if has_access is not None and not connection.one_time else True
+        badges = badges_for(
+            connection, syncing=connection.id in syncing, last_run=runs.get(connection.id), now=now, has_access=access
+        )
         nodes.append(ConnectionNode(connection, badges, accounts))
     currency_totals = tuple(
         CurrencyTotal(code, Money.from_minor(totals[code], code), tuple(ids)) for code, ids in sorted(members.items())
@@ -225,12 +237,25 @@ def build_tree(
     return AccountTree(tuple(nodes), currency_totals)
 
 
-def account_tree(store: Store, *, syncing: Collection[str] = (), now: datetime | None = None) -> AccountTree:
-    """Read the tree from the cache (a worker-thread call)."""
+def account_tree(
+    store: Store,
+    *,
+    syncing: Collection[str] = (),
+    now: datetime | None = None,
+    has_access: Callable[[str], bool] | None = None,
+) -> AccountTree:
+    """Read the tree from the cache (a worker-thread call); `has_access` asks the keyring."""
     connections = store.connections()
     last_runs: dict[str, LastRun] = {}
     for connection in connections:
         runs = [r for r in store.sync_runs(connection.id, limit=3) if r.status != "running" or r.finished_at]
         if runs:
             last_runs[connection.id] = LastRun(str(runs[0].status), runs[0].finished_at, runs[0].error)
-    return build_tree(store.accounts_with_balances(), connections, last_runs=last_runs, syncing=syncing, now=now)
+    return build_tree(
+        store.accounts_with_balances(),
+        connections,
+        last_runs=last_runs,
+        syncing=syncing,
+        now=now,
+        has_access=has_access,
+    )
