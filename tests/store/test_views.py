@@ -78,8 +78,6 @@ def test_tree_has_typed_totals_badges_and_scopes(store: Store) -> None:
 def test_last_sync_outcome_is_a_badge_until_the_next(store: Store) -> None:
     _filled(store)
     run = store.start_sync_run("c1")
-    from dataclasses import replace
-
     store.finish_sync_run(replace(run, status="cancelled", error="Cancelled."))
     node = account_tree(store).connections[0]
     assert [x.kind for x in node.badges] == [Badge.CANCELLED]
