@@ -102,6 +102,8 @@ class TransactionsPane(QWidget):
         header.setSectionResizeMode(COL_DESCRIPTION, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(COL_AMOUNT, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_STATE, QHeaderView.ResizeMode.ResizeToContents)
+        # size columns from the rows in view only: sampling the first 1,000 would read five blocks at start
+        header.setResizeContentsPrecision(0)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(COL_DATE, Qt.SortOrder.DescendingOrder)
