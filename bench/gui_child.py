@@ -49,7 +49,7 @@ def _window(data_dir: Path, http: httpx2.Client, sandbox: str | None, charts: bo
     window = MainWindow(ctx, lambda url: True, fmt=Formatter.named("en_GB"))
     window.show()
     if charts:
-        window.ensure_charts()
+        window.charts.ensure_charts()
     return window
 
 

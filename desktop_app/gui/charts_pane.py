@@ -12,7 +12,7 @@ import threading
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from desktop_app.core.views.charts import ChartData
@@ -78,6 +78,10 @@ class ChartsPane(QWidget):
             target=importlib.import_module, args=("desktop_app.gui.charts",), name="saldo-charts-import", daemon=True
         )
         self._loader.start()
+        # a process must not end while that thread is inside an import (it crashes at exit)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self._loader.join)
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.setInterval(15)

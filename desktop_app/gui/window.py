@@ -177,11 +177,8 @@ class MainWindow(QMainWindow):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self and event.type() == QEvent.Type.Paint and self.charts.balance is None:
-            QTimer.singleShot(0, self.ensure_charts)
+            QTimer.singleShot(0, self.charts.ensure_charts)
         return False
-
-    def ensure_charts(self) -> None:
-        self.charts.ensure_charts()
 
     @property
     def chart(self) -> Any:
