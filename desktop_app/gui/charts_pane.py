@@ -1,8 +1,10 @@
 """The charts pane: the scope's title, the range presets, the balance line and the monthly bars.
 
-pyqtgraph and numpy take 0.2–0.5 s to import: a worker thread imports them while the window
-starts and reads the cache, and the charts are built after the first paint once that import
-is done (`ensure_charts`); data that arrives earlier waits here and is drawn then.
+pyqtgraph and numpy take 0.2–0.5 s to import. numpy (a third of it, and no Qt) is imported
+on a worker thread while the window starts and reads the cache; pyqtgraph itself must be
+imported on the UI thread (it initialises Qt types, and PySide6 does that lazily and not
+thread-safely), so the charts are built after the first paint (`ensure_charts`) once numpy
+is in; data that arrives earlier waits here and is drawn then.
 """
 
 from __future__ import annotations
@@ -73,9 +75,9 @@ class ChartsPane(QWidget):
         layout.addWidget(self.monthly_title)
         layout.addLayout(self.monthly_slot, 2)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
-        # only module imports run there (no Qt object is made off the UI thread)
+        # numpy only: nothing that touches Qt may be imported off the UI thread
         self._loader = threading.Thread(
-            target=importlib.import_module, args=("desktop_app.gui.charts",), name="saldo-charts-import", daemon=True
+            target=importlib.import_module, args=("numpy",), name="saldo-numpy-import", daemon=True
         )
         self._loader.start()
         # a process must not end while that thread is inside an import (it crashes at exit)

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop_app.core.models import Transaction, TransactionStatus
@@ -53,6 +53,10 @@ class TransactionsModel(QAbstractTableModel):
         self.order = Sort()  # (not `sort`: that is QAbstractItemModel's method)
         self.account_names: dict[int, str] = {}
         self.sums: list[Money] = []
+        self._sum_timer = QTimer(self)
+        self._sum_timer.setSingleShot(True)
+        self._sum_timer.setInterval(250)
+        self._sum_timer.timeout.connect(self._sum)
 
     # -- what to show ----------------------------------------------------------------
 
@@ -80,7 +84,19 @@ class TransactionsModel(QAbstractTableModel):
         self.set_filter(replace(self.filter, search=text.strip() or None))
 
     def set_sort(self, key: SortKey, descending: bool) -> None:
-        self.set_filter(self.filter, Sort(key, descending))
+        """Another order of the same rows: the count and the sums stay, only the blocks are read again."""
+        if self._counting:
+            self.set_filter(self.filter, Sort(key, descending))
+            return
+        self.beginResetModel()
+        self.order = Sort(key, descending)
+        self._blocks.clear()
+        self._loading.clear()
+        self._generation += 1
+        self.endResetModel()
+        if self._total:
+            self._load(0)
+        self.counted.emit(self._total)
 
     def refresh(self) -> None:
         self.set_filter(self.filter)
@@ -93,15 +109,17 @@ class TransactionsModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), 0, total - 1)
             self._total = total
             self.endInsertRows()
-            self._load(0)  # before the sums: the first rows matter most (the cache serves one read at a time)
+            self._load(0)
         self.counted.emit(total)
         self.loaded.emit()
+        # The sums scan every matching row and the cache serves one read at a time: they wait
+        # until the person has stopped changing the filter, so they never hold up a page.
+        self._sum_timer.start()
+
+    def _sum(self) -> None:
         filt = self.filter
         QueryOp(
-            self._ops,
-            parent=self,
-            op=lambda app: ops_.footer_sums(app, filt),
-            success=lambda s: self._summed(generation, s),
+            self._ops, parent=self, op=lambda app: ops_.footer_sums(app, filt), success=lambda s: self._summed(filt, s)
         ).failure(lambda exc: None).run()
 
     def _count_failed(self, generation: int) -> None:
@@ -109,8 +127,8 @@ class TransactionsModel(QAbstractTableModel):
             self._counting = False
             self.loaded.emit()
 
-    def _summed(self, generation: int, sums: list[Money]) -> None:
-        if generation == self._generation:
+    def _summed(self, filt: TxFilter, sums: list[Money]) -> None:
+        if filt == self.filter:  # the sort order does not change the sums
             self.sums = sums
             self.totals.emit(sums)
 
