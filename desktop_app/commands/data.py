@@ -12,7 +12,7 @@ from desktop_app.commands.common import add_format_option, emit, open_store
 from desktop_app.core.models import TransactionStatus
 from desktop_app.core.money import Money, NumberFormat, format_amount
 from desktop_app.core.store import TxFilter
-from desktop_app.core.views.export import COLUMNS, ExportFormat, export_row, write_transactions
+from desktop_app.core.views.export import COLUMNS, ExportFormat, export_row, matching, write_transactions
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -73,7 +73,7 @@ def transactions(args: argparse.Namespace) -> int:
     )
     with open_store(args) as store:
         if args.format != "table":  # the same streaming writer as the GUI's Export
-            write_transactions(store.iter_transactions(filt), sys.stdout, ExportFormat(args.format), limit=args.limit)
+            write_transactions(matching(store, filt), sys.stdout, ExportFormat(args.format), limit=args.limit)
             return 0
         numbers = NumberFormat.from_system()
         rows: list[dict[str, Any]] = []

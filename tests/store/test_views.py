@@ -155,3 +155,23 @@ def test_a_connection_without_tokens_needs_reconnecting(store: Store) -> None:
     node = account_tree(store, has_access=lambda connection_id: False).connections[0]
     assert [b.kind for b in node.badges] == [Badge.NEEDS_RECONSENT] and node.wants_reconnect
     assert "keyring" in node.badges[0].reason
+
+
+def test_pages_over_several_accounts_keep_the_newest_first_order(store: Store) -> None:
+    a, b = _filled(store)
+    both = TxFilter(account_ids=(a, b))
+    expected = [t.id for t in store.iter_transactions(both)]
+    newest = browse.Sort()
+    got: list[int | None] = []
+    after = None
+    while True:
+        page = browse.rows(store, both, newest, 4, after=after)
+        got += [t.id for t in page]
+        if len(page) < 4:
+            break
+        after = browse.position(page[-1], newest)
+    assert got == expected
+    tail = browse.rows(store, both, newest, 3, backward=True)
+    assert [t.id for t in tail] == expected[-3:]
+    middle = browse.rows(store, both, newest, 5, offset=10)
+    assert [t.id for t in middle] == expected[10:15]

@@ -9,7 +9,7 @@ the indexes of migration step 4. Functions take the Store and read through it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -127,24 +127,44 @@ def rows(
     the rows just before `after` (or the last rows after skipping `offset` from the bottom),
     still returned top to bottom.
     """
-    sql = filter_sql(filt)
-    if sql is None:
-        return []
-    where, params = sql
     expr = _EXPR[sort.key]
     ascending = sort.descending == backward  # walking backward through a descending list goes up
     direction, compare = ("ASC", ">") if ascending else ("DESC", "<")
+    order = f"ORDER BY {expr} {direction}, t.id {direction}"
+    accounts = filt.account_ids or ()
+    if sort.key is SortKey.DATE and len(accounts) > 1:
+        # One walk down each account's (account, date) index, merged: an IN (...) over several
+        # accounts would make SQLite sort every earlier row again for each page.
+        parts = [
+            _select(replace(filt, account_ids=(a,)), expr, compare, after, f"{order} LIMIT {offset + limit}")
+            for a in accounts
+        ]
+        found = [p for p in parts if p is not None]
+        if not found:
+            return []
+        sql = " UNION ALL ".join(f"SELECT * FROM ({q})" for q, _ in found)
+        params = [v for _, ps in found for v in ps]
+        order = order.replace("t.id", "id").replace(expr, expr.replace("t.", ""))
+        rows_found = store._read(f"SELECT * FROM ({sql}) {order} LIMIT ? OFFSET ?", [*params, limit, offset])
+    else:
+        single = _select(filt, expr, compare, after, f"{order} LIMIT ? OFFSET ?")
+        if single is None:
+            return []
+        rows_found = store._read(single[0], [*single[1], limit, offset])
+    page = [_transaction(r) for r in rows_found]
+    return page[::-1] if backward else page
+
+
+def _select(filt: TxFilter, expr: str, compare: str, after: Position | None, tail: str) -> tuple[str, list[Any]] | None:
+    sql = filter_sql(filt)
+    if sql is None:
+        return None
+    where, params = sql
     if after is not None:
         where = [*where, f"({expr}, t.id) {compare} (?, ?)"]
         params = [*params, after.value, after.id]
     columns = ", ".join("t." + c for c in _TX_COLUMNS.replace("raw, ", "").split(", "))
-    found = store._read(
-        f"SELECT {columns}, NULL AS raw FROM transactions t {_clause(where)} "
-        f"ORDER BY {expr} {direction}, t.id {direction} LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    )
-    page = [_transaction(r) for r in found]
-    return page[::-1] if backward else page
+    return f"SELECT {columns}, NULL AS raw FROM transactions t {_clause(where)} {tail}", params
 
 
 def transaction(store: Store, transaction_id: int) -> Transaction | None:

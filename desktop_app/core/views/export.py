@@ -12,14 +12,14 @@ import csv
 import json
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TextIO
 
 from desktop_app.core.models import Transaction
-from desktop_app.core.store import Store, TxFilter
+from desktop_app.core.store import Store, TxFilter, browse
 
 COLUMNS = ("id", "account", "date", "status", "description", "counterparty", "amount", "currency")
 PROGRESS_EVERY = 2000
@@ -81,6 +81,18 @@ def write_transactions(
     return ExportResult(count, cancelled=cancel is not None and cancel.is_set())
 
 
+def matching(store: Store, filt: TxFilter, page: int = 2000) -> Iterator[Transaction]:
+    """Every transaction matching `filt`, newest first, page by page (keyset; no raw records)."""
+    newest_first = browse.Sort()
+    after: browse.Position | None = None
+    while True:
+        rows = browse.rows(store, filt, newest_first, page, after=after)
+        yield from rows
+        if len(rows) < page:
+            return
+        after = browse.position(rows[-1], newest_first)
+
+
 def export_file(
     store: Store,
     filt: TxFilter,
@@ -95,9 +107,7 @@ def export_file(
     partial = path.with_name(path.name + ".part")
     try:
         with partial.open("w", newline="", encoding="utf-8") as handle:
-            result = write_transactions(
-                store.iter_transactions(filt, page_size=2000), handle, fmt, progress=progress, cancel=cancel
-            )
+            result = write_transactions(matching(store, filt), handle, fmt, progress=progress, cancel=cancel)
         if result.cancelled:
             partial.unlink(missing_ok=True)
         else:
