@@ -7,8 +7,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bench.figures import Figure, at_most, median_ms, run_child, sandbox_process
 from bench.synthetic import transactions
@@ -65,12 +67,13 @@ def run(count: int = 1_000_000) -> list[Figure]:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         from PySide6.QtWidgets import QApplication
 
-        from desktop_app.core.money import NumberFormat
+        from desktop_app.core.views.charts import account_series
         from desktop_app.gui.charts import BalanceChart
+        from desktop_app.gui.formatting import Formatter
 
         app = QApplication.instance() or QApplication([])
         store = Store.open(folder / "saldo.db")
-        chart = BalanceChart(NumberFormat.named("en_GB"))
+        chart = BalanceChart(Formatter.named("en_GB"))
         chart.resize(900, 300)
         chart.show()
         turn = [0]
@@ -78,14 +81,37 @@ def run(count: int = 1_000_000) -> list[Figure]:
         def switch() -> None:
             turn[0] += 1
             account = ids[turn[0] % len(ids)]
-            chart.set_series("Balance", store.daily_balance_series(account))
+            chart.set_series(account_series(store, account), "EUR")
             app.processEvents()
 
         ms = median_ms(switch, repeat=11)
         figures.append(
             at_most("gui", "chart update when switching account (10 years daily)", ms, "ms", 50, "query + redraw")
         )
+        figures += _table_figures(app, store, count)
         store.close()
+        shown = [run_child("bench.gui_child", "shown", str(folder))["seconds"] for _ in range(5)]
+        figures.append(
+            at_most(
+                "gui",
+                f"time to data shown, {count:,}-row cache",
+                statistics.median(shown),
+                "s",
+                0.5,
+                "process start to tree, first table page and balance line painted with data; median of 5",
+            )
+        )
+        exported = run_child("bench.gui_child", "export", str(folder))
+        figures.append(
+            at_most(
+                "gui",
+                f"longest UI-thread stall during a {exported['rows']:,.0f}-row export",
+                exported["max_gap_ms"],
+                "ms",
+                50,
+                f"{exported['ticks']:,.0f} ticks of a 5 ms timer",
+            )
+        )
         scrolled = run_child("bench.gui_child", "scroll", str(folder))
         figures.append(
             at_most(
@@ -99,6 +125,47 @@ def run(count: int = 1_000_000) -> list[Figure]:
         )
     figures.append(_stall())
     return figures
+
+
+def _table_figures(app: Any, store: Store, count: int) -> list[Figure]:
+    """Sort by amount and jump to the oldest row, through the table model and its worker."""
+    import time
+    from types import SimpleNamespace
+
+    from desktop_app.core.store.browse import SortKey
+    from desktop_app.gui.formatting import Formatter
+    from desktop_app.gui.operations import Operations
+    from desktop_app.gui.table import TransactionsModel
+    from desktop_app.gui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    model = TransactionsModel(Operations(SimpleNamespace(store=store), runner), Formatter.named("en_GB"))
+
+    def until(done: Callable[[], bool]) -> float:
+        started = time.perf_counter()
+        while not done():
+            app.processEvents()
+            time.sleep(0.0002)  # let the worker have the interpreter
+        return (time.perf_counter() - started) * 1000
+
+    def sort_first_page() -> float:
+        model.set_sort(SortKey.AMOUNT, descending=not model.order.descending)
+        return until(lambda: model.complete and model.transaction(0) is not None)
+
+    def jump_to_oldest() -> float:
+        model.set_sort(SortKey.DATE, descending=True)  # drops the blocks read so far
+        until(lambda: model.transaction(0) is not None)
+        return until(lambda: model.transaction(model.rowCount() - 1) is not None)
+
+    model.refresh()  # counts the rows once: sorting then only reads the first block again
+    until(lambda: model.complete and model.transaction(0) is not None)
+    sort_ms = statistics.median(sort_first_page() for _ in range(7))
+    jump_ms = statistics.median(jump_to_oldest() for _ in range(7))
+    runner.shutdown()
+    return [
+        at_most("gui", f"sort by amount over {count:,} rows, first page", sort_ms, "ms", 50, "first block"),
+        at_most("gui", f"jump to the oldest row over {count:,} rows", jump_ms, "ms", 50, "last block from the far end"),
+    ]
 
 
 def _stall(transactions: int = 100_000) -> Figure:

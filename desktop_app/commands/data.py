@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from itertools import islice
 from typing import Any
 
 from desktop_app.commands import argtypes
@@ -11,6 +13,7 @@ from desktop_app.core.errors import NotFound, SaldoError
 from desktop_app.core.models import TransactionStatus
 from desktop_app.core.money import Money, NumberFormat, format_amount
 from desktop_app.core.store import TxFilter
+from desktop_app.core.views.export import COLUMNS, ExportFormat, export_row, matching, write_transactions
 
 # Account ids and row counts: positive and small enough for SQLite's 64-bit integers.
 ROW_ID = argtypes.integer(1, argtypes.SQLITE_MAX_INT)
@@ -63,7 +66,6 @@ def accounts(args: argparse.Namespace) -> int:
 
 
 def transactions(args: argparse.Namespace) -> int:
-    numbers = NumberFormat.from_system()
     if args.date_from and args.date_to and args.date_from > args.date_to:
         raise SaldoError(f"--from {args.date_from} is after --to {args.date_to}; nothing could match.")
     filt = TxFilter(
@@ -73,7 +75,6 @@ def transactions(args: argparse.Namespace) -> int:
         status=TransactionStatus(args.status) if args.status else None,
         search=args.search,
     )
-    rows: list[dict[str, Any]] = []
     with open_app(args, uses_secrets=False) as app:
         store = app.store
         if args.account:
@@ -82,20 +83,12 @@ def transactions(args: argparse.Namespace) -> int:
             if missing:
                 ids = ", ".join(map(str, missing))
                 raise NotFound(f"There is no account {ids} in the cache; `saldo accounts --all` lists them.")
-        for t in store.iter_transactions(filt):
-            rows.append(
-                {
-                    "id": str(t.id),
-                    "account": str(t.account_id),
-                    "date": t.booking_date.isoformat(),
-                    "status": "withdrawn" if t.withdrawn else t.status.value,
-                    "description": t.description,
-                    "counterparty": t.counterparty,
-                    "amount": _amount(t.amount, args.format, numbers),
-                    "currency": t.amount.currency,
-                }
-            )
-            if args.limit is not None and len(rows) >= args.limit:
-                break
-    emit(rows, ["id", "account", "date", "status", "description", "counterparty", "amount", "currency"], args.format)
+        if args.format != "table":  # the same streaming writer as the GUI's Export
+            write_transactions(matching(store, filt), sys.stdout, ExportFormat(args.format), limit=args.limit)
+            return 0
+        numbers = NumberFormat.from_system()
+        rows: list[dict[str, Any]] = []
+        for t in islice(store.iter_transactions(filt), args.limit):
+            rows.append({**export_row(t), "amount": format_amount(t.amount, numbers)})
+    emit(rows, COLUMNS, args.format)
     return 0

@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.imports.csvfile import PRESETS, CsvMapping
 from desktop_app.core.imports.detect import FORMATS
-from desktop_app.core.imports.importer import Importer, ImportResult, Target
+from desktop_app.core.imports.importer import ImportResult, Target
 from desktop_app.core.imports.qif import DATE_ORDERS
 from desktop_app.core.imports.reader import ReadOptions
 from desktop_app.core.models import Account
 from desktop_app.core.money import Money, format_amount
+from desktop_app.gui import operations as ops_
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.tasks import TaskContext
 
@@ -74,7 +75,7 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.paths = list(paths)
-        self.importer = Importer(ctx.store)
+        self.importer = ops_.statement_importer(ctx)
         self.running: TaskContext | None = None
         self.results: list[ImportResult] = []
         self.setWindowTitle("Import statements")
@@ -221,7 +222,7 @@ class ImportDialog(QDialog):
             for account in accounts:
                 self.account.addItem(f"{account.name} ({account.currency})", account.id)
 
-        self.ctx.tasks.run(self.ctx.store.accounts, shown, self._failed)
+        self.ctx.tasks.run(lambda: ops_.read_accounts(self.ctx), shown, self._failed)
 
     def preview(self) -> None:
         if not self.paths or self.running is not None:

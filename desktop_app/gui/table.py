@@ -1,7 +1,10 @@
-"""The transactions table: a lazy model over the cache, newest first, filtered and searchable.
+"""The transactions table: every row of the current filter, read lazily block by block.
 
-Rows arrive page by page through keyset pagination on a worker thread, so a million cached
-transactions scroll without loading them all and the UI thread never waits on the database.
+The model counts the rows of the filter first, so the scrollbar is proportional and
+Ctrl+End reaches the oldest of a million rows at once. Blocks of PAGE rows are read on a
+worker as the view asks for them: by keyset from a neighbouring block when one is loaded,
+otherwise from the nearer end of the list (see core.store.browse). Only the most recently
+used blocks stay in memory.
 """
 
 from __future__ import annotations
@@ -10,154 +13,206 @@ from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop_app.core.models import Transaction, TransactionStatus
-from desktop_app.core.money import NumberFormat, format_amount
-from desktop_app.core.store import Cursor, Store, TxFilter
-from desktop_app.gui.tasks import TaskRunner
+from desktop_app.core.money import Money
+from desktop_app.core.store import TxFilter
+from desktop_app.core.store.browse import Position, Sort, SortKey, position
+from desktop_app.gui import operations as ops_
+from desktop_app.gui.formatting import Formatter
+from desktop_app.gui.operations import Operations, QueryOp
+from desktop_app.gui.theme import colours
 
 PAGE = 200
-COLUMNS = ("Date", "Description", "Counterparty", "Amount", "")
+COL_DATE, COL_DESCRIPTION, COL_COUNTERPARTY, COL_ACCOUNT, COL_AMOUNT, COL_STATE = range(6)
+HEADERS = ("Date", "Description", "Counterparty", "Account", "Amount", "")
+SORTABLE = {COL_DATE: SortKey.DATE, COL_AMOUNT: SortKey.AMOUNT, COL_COUNTERPARTY: SortKey.COUNTERPARTY}
 Index = QModelIndex | QPersistentModelIndex
 
 
 class TransactionsModel(QAbstractTableModel):
-    """Transactions matching a TxFilter, newest (or oldest) first, fetched lazily.
+    """Transactions matching a TxFilter in a Sort order, every row addressable."""
 
-    Pages are discovered in order (each page's keyset cursor leads to the next) but only the
-    most recently used ones stay in memory: a page scrolled away is dropped and read again
-    when it comes back into view, so a million rows cost a few thousand cursors, not a
-    million objects.
-    """
+    loaded = Signal()  # a block or the count arrived (tests and the footer listen)
+    counted = Signal(int)
+    totals = Signal(object)  # list[Money]: the sum of the filter in each currency
+    MAX_BLOCKS = 40
 
-    loaded = Signal()  # a page arrived (tests and the status line listen)
-    MAX_PAGES = 40
-
-    def __init__(self, store: Store, tasks: TaskRunner, numbers: NumberFormat, parent: Any = None) -> None:
+    def __init__(self, ops: Operations, fmt: Formatter, parent: Any = None) -> None:
         super().__init__(parent)
-        self._store = store
-        self._tasks = tasks
-        self._numbers = numbers
-        self._pages: OrderedDict[int, list[Transaction]] = OrderedDict()
-        self._starts: list[Cursor | None] = [None]  # cursor before page n
-        self._count = 0
-        self._done = False
+        self._ops = ops
+        self._fmt = fmt
+        self._blocks: OrderedDict[int, list[Transaction]] = OrderedDict()
         self._loading: set[int] = set()
+        self._counting = False
+        self._total = 0
         self._generation = 0
         self.filter = TxFilter()
+        self.order = Sort()  # (not `sort`: that is QAbstractItemModel's method)
+        self.account_names: dict[int, str] = {}
+        self.sums: list[Money] = []
+        self._sum_timer = QTimer(self)
+        self._sum_timer.setSingleShot(True)
+        self._sum_timer.setInterval(250)
+        self._sum_timer.timeout.connect(self._sum)
 
-    # -- filtering -------------------------------------------------------------------
+    # -- what to show ----------------------------------------------------------------
 
-    def set_filter(self, filt: TxFilter) -> None:
+    def set_filter(self, filt: TxFilter, sort: Sort | None = None) -> None:
+        """Show `filt` (and `sort`): count first, then read the blocks in view."""
         self.beginResetModel()
         self.filter = filt
-        self._pages.clear()
-        self._starts, self._count, self._done = [None], 0, False
+        self.order = sort or self.order
+        self._blocks.clear()
         self._loading.clear()
+        self._total = 0
         self._generation += 1
+        self._counting = True
+        self.sums = []
         self.endResetModel()
-        self.fetchMore(QModelIndex())
+        generation = self._generation
+        QueryOp(
+            self._ops,
+            parent=self,
+            op=lambda app: ops_.count_rows(app, filt),
+            success=lambda n: self._counted(generation, n),
+        ).failure(lambda exc: self._count_failed(generation)).run()
 
     def set_search(self, text: str) -> None:
         self.set_filter(replace(self.filter, search=text.strip() or None))
 
-    def toggle_order(self) -> None:
-        self.set_filter(replace(self.filter, oldest_first=not self.filter.oldest_first))
+    def set_sort(self, key: SortKey, descending: bool) -> None:
+        """Another order of the same rows: the count and the sums stay, only the blocks are read again."""
+        if self._counting:
+            self.set_filter(self.filter, Sort(key, descending))
+            return
+        self.beginResetModel()
+        self.order = Sort(key, descending)
+        self._blocks.clear()
+        self._loading.clear()
+        self._generation += 1
+        self.endResetModel()
+        if self._total:
+            self._load(0)
+        self.counted.emit(self._total)
 
     def refresh(self) -> None:
         self.set_filter(self.filter)
 
-    # -- lazy loading ----------------------------------------------------------------
-
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._done and not self._loading
-
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._done or self._loading:
-            return
-        self._load(len(self._starts) - 1, discover=True)
-
-    def _load(self, page: int, discover: bool = False) -> None:
-        if page in self._loading:
-            return
-        self._loading.add(page)
-        generation, filt, cursor = self._generation, self.filter, self._starts[page]
-        self._tasks.run(
-            lambda: self._store.transactions_page(filt, cursor, PAGE, with_raw=False),
-            lambda result: self._arrived(generation, page, discover, result),
-            lambda exc: self._failed(generation, page),
-        )
-
-    def _arrived(
-        self, generation: int, page: int, discover: bool, result: tuple[list[Transaction], Cursor | None]
-    ) -> None:
+    def _counted(self, generation: int, total: int) -> None:
         if generation != self._generation:
-            return  # the filter changed while this page was loading
-        rows, cursor = result
-        self._loading.discard(page)
-        self._keep(page, rows)
-        if discover and page == len(self._starts) - 1:
-            if rows:
-                self.beginInsertRows(QModelIndex(), self._count, self._count + len(rows) - 1)
-                self._count += len(rows)
-                self.endInsertRows()
-            if cursor is None:
-                self._done = True
-            else:
-                self._starts.append(cursor)
-        elif rows:
-            first = page * PAGE
-            self.dataChanged.emit(self.index(first, 0), self.index(first + len(rows) - 1, len(COLUMNS) - 1))
+            return
+        self._counting = False
+        if total:
+            self.beginInsertRows(QModelIndex(), 0, total - 1)
+            self._total = total
+            self.endInsertRows()
+            self._load(0)
+        self.counted.emit(total)
         self.loaded.emit()
+        # The sums scan every matching row and the cache serves one read at a time: they wait
+        # until the person has stopped changing the filter, so they never hold up a page.
+        self._sum_timer.start()
 
-    def _keep(self, page: int, rows: list[Transaction]) -> None:
-        self._pages[page] = rows
-        self._pages.move_to_end(page)
-        while len(self._pages) > self.MAX_PAGES:
-            self._pages.popitem(last=False)
+    def _sum(self) -> None:
+        filt = self.filter
+        QueryOp(
+            self._ops, parent=self, op=lambda app: ops_.footer_sums(app, filt), success=lambda s: self._summed(filt, s)
+        ).failure(lambda exc: None).run()
 
-    def _failed(self, generation: int, page: int) -> None:
+    def _count_failed(self, generation: int) -> None:
         if generation == self._generation:
-            self._loading.discard(page)
-            self._done = True
+            self._counting = False
             self.loaded.emit()
+
+    def _summed(self, filt: TxFilter, sums: list[Money]) -> None:
+        if filt == self.filter:  # the sort order does not change the sums
+            self.sums = sums
+            self.totals.emit(sums)
+
+    # -- blocks ----------------------------------------------------------------------
+
+    def _load(self, block: int) -> None:
+        if block in self._loading or self._total == 0:
+            return
+        self._loading.add(block)
+        start = block * PAGE
+        size = min(PAGE, self._total - start)
+        before, after = self._blocks.get(block - 1), self._blocks.get(block + 1)
+        filt, sort, generation = self.filter, self.order, self._generation
+        args: tuple[TxFilter, Sort, int, Position | None, int, bool]
+        if before:
+            args = (filt, sort, size, position(before[-1], sort), 0, False)
+        elif after:
+            args = (filt, sort, size, position(after[0], sort), 0, True)
+        elif start <= self._total // 2:
+            args = (filt, sort, size, None, start, False)
+        else:
+            args = (filt, sort, size, None, self._total - start - size, True)
+        QueryOp(
+            self._ops,
+            parent=self,
+            op=lambda app: ops_.read_rows(app, *args),
+            success=lambda rows: self._arrived(generation, block, rows),
+        ).failure(lambda exc: self._arrived(generation, block, [])).run()
+
+    def _arrived(self, generation: int, block: int, rows: list[Transaction]) -> None:
+        if generation != self._generation:
+            return  # the filter changed while this block was loading
+        self._loading.discard(block)
+        self._blocks[block] = rows
+        self._blocks.move_to_end(block)
+        while len(self._blocks) > self.MAX_BLOCKS:
+            self._blocks.popitem(last=False)
+        if rows:
+            first = block * PAGE
+            last = min(first + len(rows), self._total) - 1
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(HEADERS) - 1))
+        self.loaded.emit()
 
     @property
     def complete(self) -> bool:
-        return self._done
+        """The count is known (every row is addressable)."""
+        return not self._counting
 
     @property
     def busy(self) -> bool:
-        return bool(self._loading)
+        return self._counting or bool(self._loading)
 
     @property
     def cached_rows(self) -> int:
-        return sum(len(rows) for rows in self._pages.values())
+        return sum(len(rows) for rows in self._blocks.values())
 
     def transaction(self, row: int) -> Transaction | None:
-        """The transaction on `row`, or None while its page is being read again."""
-        page = row // PAGE
-        rows = self._pages.get(page)
-        if rows is None:
-            self._load(page)
+        """The transaction on `row`, or None while its block is being read."""
+        if not 0 <= row < self._total:
             return None
-        self._pages.move_to_end(page)
+        block = row // PAGE
+        rows = self._blocks.get(block)
+        if rows is None:
+            self._load(block)
+            return None
+        self._blocks.move_to_end(block)
         return rows[row % PAGE] if row % PAGE < len(rows) else None
 
     # -- Qt model --------------------------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._count
+        return 0 if parent.isValid() else self._total
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole and section == 3:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole and section in SORTABLE:
+            return f"Sort by {HEADERS[section].lower()}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and section == COL_AMOUNT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -165,33 +220,40 @@ class TransactionsModel(QAbstractTableModel):
         if not index.isValid():
             return None
         t = self.transaction(index.row())
-        if t is None:
-            return "…" if role == Qt.ItemDataRole.DisplayRole and index.column() == 1 else None
         col = index.column()
+        if t is None:
+            return "…" if role == Qt.ItemDataRole.DisplayRole and col == COL_DESCRIPTION else None
         pending = t.status is TransactionStatus.PENDING
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return t.booking_date.strftime("%d %b %Y")
-            if col == 1:
-                return t.description
-            if col == 2:
-                return t.counterparty or ""
-            if col == 3:
-                return f"{format_amount(t.amount, self._numbers)} {t.amount.currency}"
-            if col == 4:
-                return "withdrawn" if t.withdrawn else "pending" if pending else ""
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._text(t, col, pending)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_AMOUNT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole:
             if pending or t.withdrawn:
-                return QBrush(QColor("#7a8580"))
-            if col == 3 and t.amount.amount > 0:
-                return QBrush(QColor("#1f7a4d"))
+                return QBrush(QColor(colours().muted))
+            if col == COL_AMOUNT and t.amount.amount > 0:
+                return QBrush(QColor(colours().income))
         if role == Qt.ItemDataRole.FontRole and (pending or t.withdrawn):
             font = QFont()
             font.setItalic(True)
             font.setStrikeOut(t.withdrawn)
             return font
-        if role == Qt.ItemDataRole.ToolTipRole and pending:
-            return "Pending: not yet booked by the bank"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if t.withdrawn:
+                return "Withdrawn: the bank no longer lists this transaction"
+            if pending:
+                return "Pending: not yet booked by the bank"
         return None
+
+    def _text(self, t: Transaction, col: int, pending: bool) -> str:
+        if col == COL_DATE:
+            return self._fmt.long_day(t.booking_date)
+        if col == COL_DESCRIPTION:
+            return t.description
+        if col == COL_COUNTERPARTY:
+            return t.counterparty or ""
+        if col == COL_ACCOUNT:
+            return self.account_names.get(t.account_id, "")
+        if col == COL_AMOUNT:
+            return self._fmt.money(t.amount)
+        return "withdrawn" if t.withdrawn else "pending" if pending else ""

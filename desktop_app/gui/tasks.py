@@ -42,6 +42,7 @@ class TaskRunner(QObject):
         self._pool = None if synchronous else ThreadPoolExecutor(max_workers=workers, thread_name_prefix="saldo-task")
         self._deliver.connect(self._call, Qt.ConnectionType.QueuedConnection)
         self.running = 0
+        self._closed = False
 
     @Slot(object, object)
     def _call(self, callback: Callable[[Any], None], value: Any) -> None:
@@ -56,6 +57,9 @@ class TaskRunner(QObject):
         with_context: bool = False,
     ) -> TaskContext:
         context = TaskContext(self, on_progress)
+        if self._closed:  # the app is closing: late timers must not start work
+            log.debug("task dropped: the runner is shut down")
+            return context
         self.running += 1
 
         def done(ok: bool, value: Any) -> None:
@@ -83,5 +87,6 @@ class TaskRunner(QObject):
         return context
 
     def shutdown(self) -> None:
+        self._closed = True
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)

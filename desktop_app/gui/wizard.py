@@ -1,21 +1,23 @@
-"""The connect wizard: provider → credentials → consent in the browser → first sync → accounts."""
+"""The connect wizard: provider → credentials → consent in the browser → first sync → accounts.
+
+Public API for the window: `start(provider_id, reconnect=...)` jumps past the provider
+list; `connected` says which connection was added or renewed. Every call into the vault,
+the connector, the sync engine or the cache runs as a background operation.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -25,10 +27,12 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.connect import CONSENT_TIMEOUT, PendingConsent
 from desktop_app.core.errors import AccessDenied, ConsentCancelled, ConsentTimeout, InvalidGrant, SaldoError
-from desktop_app.core.models import Connection
+from desktop_app.core.models import Account, Connection
 from desktop_app.core.providers.registry import PROVIDERS, Provider
-from desktop_app.core.sync import SyncProgress, SyncResult
-from desktop_app.gui.context import AppContext
+from desktop_app.gui import operations as ops_
+from desktop_app.gui import wizard_pages
+from desktop_app.gui.formatting import Formatter
+from desktop_app.gui.operations import EVERYTHING, MutationOp, Operations, QueryOp
 from desktop_app.gui.tasks import TaskContext
 
 PICK, CREDENTIALS, CONSENT, SYNC, DONE = range(5)
@@ -48,203 +52,118 @@ def explain(exc: BaseException, provider: str) -> str:
 
 
 class ConnectWizard(QDialog):
-    """Connects one provider. Emits `connected` with the new connection id when done."""
+    """Connects (or reconnects) one provider. Emits `connected` with the connection id when done."""
 
     connected = Signal(str)
+    # built by wizard_pages
+    provider_list: QListWidget
+    pick_error: QLabel
+    next_button: QPushButton
+    credentials_title: QLabel
+    client_id: QLineEdit
+    client_secret: QLineEdit
+    credentials_error: QLabel
+    where_secrets: QLabel
+    save_button: QPushButton
+    consent_title: QLabel
+    waiting: QLabel
+    url_hint: QLabel
+    url_field: QLineEdit
+    copy_button: QPushButton
+    paste_field: QLineEdit
+    paste_button: QPushButton
+    consent_error: QLabel
+    cancel_consent: QPushButton
+    sync_title: QLabel
+    sync_bar: QProgressBar
+    sync_status: QLabel
+    stop_sync: QPushButton
+    done_title: QLabel
+    accounts_box: QVBoxLayout
+    retry_button: QPushButton
+    finish_button: QPushButton
 
-    def __init__(self, ctx: AppContext, open_url: Callable[[str], object], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Any,
+        ops: Operations,
+        fmt: Formatter,
+        open_url: Callable[[str], object],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Connect a bank")
-        self.resize(620, 400)
+        self.resize(620, 420)
         self.ctx = ctx
+        self.ops = ops
+        self.fmt = fmt
         self.open_url = open_url
         self.provider: Provider | None = None
+        self.reconnect_id: str | None = None
         self.pending: PendingConsent | None = None
         self.connection: Connection | None = None
         self.sync_task: TaskContext | None = None
+        self.account_checks: list[tuple[int, QCheckBox]] = []
         self.deadline = 0.0
         self.pages = QStackedWidget()
-        self.pages.addWidget(self._pick_page())
-        self.pages.addWidget(self._credentials_page())
-        self.pages.addWidget(self._consent_page())
-        self.pages.addWidget(self._sync_page())
-        self.pages.addWidget(self._done_page())
+        for build in (
+            wizard_pages.pick_page,
+            wizard_pages.credentials_page,
+            wizard_pages.consent_page,
+            wizard_pages.sync_page,
+            wizard_pages.done_page,
+        ):
+            self.pages.addWidget(build(self))
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self._tick)
+        self._show(PICK)
 
-    # -- pages -----------------------------------------------------------------------
-
-    def _pick_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addWidget(QLabel("<h3>Choose your bank or provider</h3>"))
-        self.provider_list = QListWidget()
-        for provider in PROVIDERS:
-            hint = (
-                "no credentials needed — try Saldo safely" if not provider.needs_credentials else "needs your client id"
-            )
-            item = QListWidgetItem(f"{provider.name}   ·   {hint}")
-            item.setData(Qt.ItemDataRole.UserRole, provider.id)
-            self.provider_list.addItem(item)
-        self.provider_list.setSpacing(3)
-        self.provider_list.setCurrentRow(0)
-        self.provider_list.itemDoubleClicked.connect(lambda _: self._picked())
-        layout.addWidget(self.provider_list)
-        self.pick_error = QLabel("")
-        self.pick_error.setWordWrap(True)
-        self.pick_error.setStyleSheet("color: #9a3b2f;")
-        layout.addWidget(self.pick_error)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        cancel = QPushButton("Cancel")
-        cancel.clicked.connect(self.reject)
-        self.next_button = QPushButton("Continue")
-        self.next_button.setDefault(True)
-        self.next_button.clicked.connect(self._picked)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.next_button)
-        layout.addLayout(buttons)
-        return page
-
-    def _credentials_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        self.credentials_title = QLabel()
-        self.credentials_title.setWordWrap(True)
-        layout.addWidget(self.credentials_title)
-        form = QFormLayout()
-        self.client_id = QLineEdit()
-        self.client_secret = QLineEdit()
-        self.client_secret.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("Client id", self.client_id)
-        form.addRow("Client secret", self.client_secret)
-        layout.addLayout(form)
-        self.credentials_error = QLabel("")
-        self.credentials_error.setStyleSheet("color: #9a3b2f;")
-        self.client_id.textChanged.connect(lambda _: self.credentials_error.setText(""))
-        layout.addWidget(self.credentials_error)
-        self.where_secrets = QLabel(self.ctx.vault.describe())
-        self.where_secrets.setWordWrap(True)
-        if self.ctx.vault.session_only:
-            self.where_secrets.setStyleSheet("color: #9a3b2f;")
-        layout.addWidget(self.where_secrets)
-        layout.addStretch(1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        back = QPushButton("Back")
-        back.clicked.connect(lambda: self.pages.setCurrentIndex(PICK))
-        self.save_button = QPushButton("Continue")
-        self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self._save_credentials)
-        buttons.addWidget(back)
-        buttons.addWidget(self.save_button)
-        layout.addLayout(buttons)
-        return page
-
-    def _consent_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        self.consent_title = QLabel()
-        self.consent_title.setWordWrap(True)
-        layout.addWidget(self.consent_title)
-        self.waiting = QLabel()
-        layout.addWidget(self.waiting)
-        layout.addWidget(QLabel("Didn't open? Copy this address into your browser:"))
-        row = QHBoxLayout()
-        self.url_field = QLineEdit()
-        self.url_field.setReadOnly(True)
-        copy = QPushButton("Copy")
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.url_field.text()))
-        row.addWidget(self.url_field)
-        row.addWidget(copy)
-        layout.addLayout(row)
-        layout.addWidget(QLabel("Redirected somewhere else? Paste that address:"))
-        row = QHBoxLayout()
-        self.paste_field = QLineEdit()
-        self.paste_field.setPlaceholderText("http://127.0.0.1:…/callback/…?code=…")
-        self.paste_button = QPushButton("Continue")
-        self.paste_button.clicked.connect(self._pasted)
-        row.addWidget(self.paste_field)
-        row.addWidget(self.paste_button)
-        layout.addLayout(row)
-        self.consent_error = QLabel("")
-        self.consent_error.setWordWrap(True)
-        self.consent_error.setStyleSheet("color: #9a3b2f;")
-        layout.addWidget(self.consent_error)
-        layout.addStretch(1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        self.cancel_consent = QPushButton("Cancel")
-        self.cancel_consent.clicked.connect(self._cancel_consent)
-        buttons.addWidget(self.cancel_consent)
-        layout.addLayout(buttons)
-        return page
-
-    def _sync_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        self.sync_title = QLabel("<h3>Fetching your accounts…</h3>")
-        layout.addWidget(self.sync_title)
-        self.sync_bar = QProgressBar()
-        self.sync_bar.setRange(0, 0)
-        layout.addWidget(self.sync_bar)
-        self.sync_status = QLabel("")
-        layout.addWidget(self.sync_status)
-        layout.addStretch(1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        stop = QPushButton("Cancel")
-        stop.clicked.connect(self._cancel_sync)
-        buttons.addWidget(stop)
-        layout.addLayout(buttons)
-        return page
-
-    def _done_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        self.done_title = QLabel()
-        self.done_title.setWordWrap(True)
-        layout.addWidget(self.done_title)
-        self.accounts_box = QVBoxLayout()
-        layout.addLayout(self.accounts_box)
-        layout.addStretch(1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        self.retry_button = QPushButton("Try again")
-        self.retry_button.clicked.connect(lambda: self.pages.setCurrentIndex(PICK))
-        self.finish_button = QPushButton("Done")
-        self.finish_button.setDefault(True)
-        self.finish_button.clicked.connect(self._finish)
-        buttons.addWidget(self.retry_button)
-        buttons.addWidget(self.finish_button)
-        layout.addLayout(buttons)
-        return page
-
-    # -- flow ------------------------------------------------------------------------
+    # -- public API ------------------------------------------------------------------
 
     def choose(self, provider_id: str) -> None:
         for row in range(self.provider_list.count()):
             if self.provider_list.item(row).data(Qt.ItemDataRole.UserRole) == provider_id:
                 self.provider_list.setCurrentRow(row)
 
-    def _picked(self) -> None:
+    def start(self, provider_id: str | None = None, *, reconnect: str | None = None) -> None:
+        """Show the wizard; with a provider, go straight on to credentials or consent.
+
+        `reconnect` renews that connection's consent (its accounts and history stay).
+        """
+        self.reconnect_id = reconnect
+        if reconnect:
+            self.setWindowTitle("Reconnect")
+        self.show()
+        if provider_id:
+            self.choose(provider_id)
+            self.continue_with_selected()
+
+    def continue_with_selected(self) -> None:
         item = self.provider_list.currentItem()
+        if item is None:
+            return
         provider = next(p for p in PROVIDERS if p.id == item.data(Qt.ItemDataRole.UserRole))
         self.provider = provider
         self.pick_error.setText("")
         if not provider.needs_credentials:
             self._begin()
             return
-        vault = self.ctx.vault
         self._busy(True)
-        self.ctx.tasks.run(  # the keyring may be slow or ask to be unlocked: never on the UI thread
-            lambda: vault.load_credentials(provider.id) is not None,
-            lambda known: self._begin() if known else self._ask_credentials(provider),
-            self._begin_failed,
-        )
+        # the keyring may be slow or ask to be unlocked: never on the UI thread
+        QueryOp(
+            self.ops,
+            parent=self,
+            op=lambda app: app.vault.load_credentials(provider.id) is not None,
+            success=lambda known: self._begin() if known else self._ask_credentials(provider),
+        ).failure(self._begin_failed).run()
+
+    def back_to_providers(self) -> None:
+        self._show(PICK)
+
+    # -- credentials -------------------------------------------------------------------
 
     def _ask_credentials(self, provider: Provider) -> None:
         self._busy(False)
@@ -253,9 +172,12 @@ class ConnectWizard(QDialog):
             f"<h3>{provider.name} credentials</h3>Enter the client id and secret from {provider.name}'s "
             "developer portal. You enter them once."
         )
-        self.pages.setCurrentIndex(CREDENTIALS)
+        vault = self.ctx.vault
+        self.where_secrets.setText(vault.describe())
+        self.where_secrets.setStyleSheet(wizard_pages.error_style() if vault.session_only else "")
+        self._show(CREDENTIALS)
 
-    def _save_credentials(self) -> None:
+    def save_credentials(self) -> None:
         assert self.provider is not None
         if not self.client_id.text().strip():
             self.credentials_error.setText("The client id is required: copy it from the developer portal.")
@@ -263,11 +185,12 @@ class ConnectWizard(QDialog):
         provider_id, client_id, secret = self.provider.id, self.client_id.text(), self.client_secret.text() or None
         self.client_secret.clear()
         self._busy(True)
-        self.ctx.tasks.run(
-            lambda: self.ctx.connector.save_credentials(provider_id, client_id, secret),
-            lambda _: self._begin(),
-            self._begin_failed,
-        )
+        QueryOp(
+            self.ops,
+            parent=self,
+            op=lambda app: app.connector.save_credentials(provider_id, client_id, secret),
+            success=lambda _: self._begin(),
+        ).failure(self._begin_failed).run()
 
     def _busy(self, busy: bool) -> None:
         self.next_button.setEnabled(not busy)
@@ -276,52 +199,61 @@ class ConnectWizard(QDialog):
     def _begin_failed(self, exc: BaseException) -> None:
         self._busy(False)
         self.pick_error.setText(explain(exc, self.provider.name if self.provider else "The provider"))
-        self.pages.setCurrentIndex(PICK)
+        self._show(PICK)
+
+    # -- consent -----------------------------------------------------------------------
 
     def _begin(self) -> None:
         """Bind the loopback receiver and build the consent URL (on a worker: it reads the vault)."""
         assert self.provider is not None
-        provider = self.provider
+        provider, reconnect = self.provider, self.reconnect_id
         self._busy(True)
-        self.ctx.tasks.run(
-            lambda: self.ctx.connector.begin(provider.id),
-            self._consent_ready,
-            self._begin_failed,
-        )
+        QueryOp(
+            self.ops,
+            parent=self,
+            op=lambda app: app.connector.begin(provider.id, reconnect=reconnect),
+            success=self._consent_ready,
+        ).failure(self._begin_failed).if_dropped(lambda pending: pending.close()).run()
 
     def _consent_ready(self, pending: PendingConsent) -> None:
         self._busy(False)
-        if not self.isVisible():  # closed while the receiver was being bound
-            pending.close()
-            return
         provider = self.provider
         assert provider is not None
         self.pending = pending
-        self.consent_title.setText(
-            f"<h3>Approve access in your browser</h3>Your browser is open at {provider.name}'s consent page. "
-            "Approve access there; Saldo is waiting."
-        )
-        self.url_field.setText(self.pending.url)
+        self.url_field.setText(pending.url)
         self.url_field.setCursorPosition(0)  # show where it goes, not the tail of the query
         self.consent_error.setText("")
         self.paste_field.clear()
         self.deadline = time.monotonic() + CONSENT_TIMEOUT
         self._tick()
         self.timer.start()
-        self.pages.setCurrentIndex(CONSENT)
-        pending = self.pending
-        self.ctx.tasks.run(
-            lambda: self.ctx.connector.finish(pending, pending.wait(CONSENT_TIMEOUT)),
-            self._consented,
-            self._consent_failed,
-        )
-        self.open_url(pending.url)
+        MutationOp(
+            self.ops,
+            parent=self,
+            op=lambda app: app.connector.finish(pending, pending.wait(CONSENT_TIMEOUT)),
+            changes=EVERYTHING,
+            success=self._consented,
+        ).failure(self._consent_failed).run()
+        opened = self.open_url(pending.url) is not False
+        if opened:
+            self.consent_title.setText(
+                f"<h3>Approve access in your browser</h3>Your browser is open at {provider.name}'s consent page. "
+                "Approve access there; Saldo is waiting."
+            )
+            self.url_hint.setText("Didn't open? Copy this address into your browser:")
+        else:
+            self.consent_title.setText(
+                f"<h3>Open {provider.name}'s consent page</h3>Saldo could not open your browser. "
+                "Copy the address below, paste it into your browser and approve access there; Saldo is waiting."
+            )
+            self.url_hint.setText("The consent page:")
+        self._show(CONSENT, focus=self.cancel_consent if opened else self.copy_button)
 
     def _tick(self) -> None:
         left = max(0, int(self.deadline - time.monotonic()))
         self.waiting.setText(f"Waiting for your approval… ({left // 60}:{left % 60:02d} left)")
 
-    def _pasted(self) -> None:
+    def use_pasted_address(self) -> None:
         if self.pending is None:
             return
         try:
@@ -329,7 +261,7 @@ class ConnectWizard(QDialog):
         except SaldoError as exc:
             self.consent_error.setText(str(exc))
 
-    def _cancel_consent(self) -> None:
+    def cancel_waiting(self) -> None:
         if self.pending is not None:
             self.pending.cancel()
         else:
@@ -339,20 +271,25 @@ class ConnectWizard(QDialog):
         self.timer.stop()
         self._close_pending()
         self.connection = connection
-        self.pages.setCurrentIndex(SYNC)
-        self.sync_task = self.ctx.tasks.run(
-            lambda ctx: self.ctx.engine.sync(connection.id, progress=ctx.progress, cancel=ctx.cancel),
-            self._synced,
-            self._sync_failed,
-            on_progress=self._sync_progress,
-            with_context=True,
+        self._show(SYNC, focus=self.stop_sync)
+        self.sync_task = (
+            MutationOp(
+                self.ops,
+                parent=self,
+                op=lambda app, task: ops_.sync_one(app, connection.id, task),
+                changes=EVERYTHING,
+                success=self._synced,
+            )
+            .failure(self._sync_failed)
+            .with_progress(self._sync_progress)
+            .run()
         )
 
     def _consent_failed(self, exc: BaseException) -> None:
         self.timer.stop()
         self._close_pending()
         if isinstance(exc, ConsentCancelled):
-            self.pages.setCurrentIndex(PICK)
+            self._show(PICK)
             return
         self._show_done(False, explain(exc, self.provider.name if self.provider else "The provider"))
 
@@ -361,25 +298,24 @@ class ConnectWizard(QDialog):
             self.pending.close()
             self.pending = None
 
-    def _sync_progress(self, p: SyncProgress) -> None:
-        self.sync_status.setText(f"{p.account or ''}: {p.new} new transactions ({p.pages} pages)")
+    # -- first sync and accounts -------------------------------------------------------
 
-    def _cancel_sync(self) -> None:
+    def _sync_progress(self, p: Any) -> None:
+        self.sync_status.setText(f"{p.account or ''}: {self.fmt.things(p.new, 'new transaction')}")
+
+    def cancel_first_sync(self) -> None:
         if self.sync_task is not None:
             self.sync_task.cancel.set()
 
-    def _synced(self, result: SyncResult) -> None:
-        assert self.connection is not None
+    def _synced(self, result: Any) -> None:
+        name = self.provider.name if self.provider else ""
         if result.ok:
-            self._show_done(
-                True,
-                f"<h3>Connected to {self.provider.name if self.provider else ''}</h3>"
-                f"{result.summary()}. Choose which accounts to show:",
-            )
+            added = f"{self.fmt.things(result.new, 'transaction')} added"
+            self._show_done(True, f"<h3>Connected to {name}</h3>{added}. Choose which accounts to show:")
         else:
             self._show_done(
                 True,
-                f"<h3>Connected</h3>The first sync did not finish: {result.error} "
+                f"<h3>Connected to {name}</h3>The first sync did not finish: {result.error} "
                 "You can sync again from the main window (F5).",
             )
 
@@ -393,25 +329,55 @@ class ConnectWizard(QDialog):
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
-        self.account_checks: list[tuple[int, QCheckBox]] = []
-        if ok and self.connection is not None:
-            for account in self.ctx.store.accounts(self.connection.id):
-                box = QCheckBox(f"{account.name}  ({account.currency})")
-                box.setChecked(not account.hidden)
-                self.accounts_box.addWidget(box)
-                assert account.id is not None
-                self.account_checks.append((account.id, box))
+        self.account_checks = []
         self.retry_button.setVisible(not ok)
-        self.pages.setCurrentIndex(DONE)
+        self._show(DONE, focus=self.finish_button if ok else self.retry_button)
+        if ok and self.connection is not None:
+            connection_id = self.connection.id
+            QueryOp(
+                self.ops,
+                parent=self,
+                op=lambda app: ops_.connection_accounts(app, connection_id),
+                success=self._list_accounts,
+            ).run()
 
-    def _finish(self) -> None:
-        for account_id, box in getattr(self, "account_checks", []):
-            self.ctx.store.set_account_hidden(account_id, not box.isChecked())
-        if self.connection is not None:
-            self.connected.emit(self.connection.id)
-            self.accept()
-        else:
+    def _list_accounts(self, accounts: list[Account]) -> None:
+        for account in accounts:
+            box = QCheckBox(f"{account.name}  ({account.currency})")
+            box.setChecked(not account.hidden)
+            self.accounts_box.addWidget(box)
+            assert account.id is not None
+            self.account_checks.append((account.id, box))
+
+    def finish(self) -> None:
+        if self.connection is None:
             self.reject()
+            return
+        choices = [(account_id, not box.isChecked()) for account_id, box in self.account_checks]
+        connection_id = self.connection.id
+        self.finish_button.setEnabled(False)
+        MutationOp(
+            self.ops,
+            parent=self.parent() or self,
+            op=lambda app: ops_.set_hidden(app, choices),
+            changes=EVERYTHING,
+            success=lambda _: self.connected.emit(connection_id),
+        ).run()
+        self.accept()
+
+    # -- pages and closing ---------------------------------------------------------------
+
+    def _show(self, page: int, focus: QWidget | None = None) -> None:
+        """Show `page`: its primary button is the one Return presses, and the focus goes where work starts."""
+        self.pages.setCurrentIndex(page)
+        primary = {PICK: self.next_button, CREDENTIALS: self.save_button, DONE: self.finish_button}.get(page)
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(button is primary)
+        default = {PICK: self.provider_list, CREDENTIALS: self.client_id, DONE: self.finish_button}.get(page)
+        target = focus or default
+        if target is not None:
+            target.setFocus()
 
     def reject(self) -> None:
         self.timer.stop()

@@ -98,4 +98,4 @@ def test_dropping_files_on_the_window_opens_the_import(qtbot: QtBot, window: Mai
         dialog.import_button.click()
     qtbot.waitUntil(lambda: window.ctx.tasks.running == 0, timeout=10_000)
     assert window.ctx.store.count_transactions() == 3
-    assert window.import_action.text() == "Import…"
+    assert window.commands.import_.isEnabled() and window.commands.import_.text() == "&Import statements…"

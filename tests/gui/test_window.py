@@ -16,17 +16,14 @@ from desktop_app.core.api import RetryPolicy
 from desktop_app.core.models import BalanceKind, BalanceSnapshot, Connection, ConnectionStatus
 from desktop_app.core.money import Money
 from desktop_app.core.oauth.tokens import TokenSet
+from desktop_app.gui import dialogs
 from desktop_app.gui.context import AppContext
+from desktop_app.gui.table import COL_AMOUNT
 from desktop_app.gui.window import MainWindow
 from desktop_app.gui.wizard import CONSENT, DONE, PICK
 from saldo_sandbox.app import Sandbox
 from tests.factories import account, connection, tx
-from tests.gui.conftest import FakeBrowser, screenshot
-
-
-def idle(qtbot: QtBot, win: MainWindow) -> None:
-    qtbot.waitUntil(lambda: win.ctx.tasks.running == 0 and not win.model.busy, timeout=20_000)
-    qtbot.waitUntil(lambda: win.chart is not None, timeout=10_000)  # built after the first paint
+from tests.gui.conftest import FakeBrowser, idle, make_window, read_rows, screenshot, tree_rows
 
 
 def test_first_run_demo_bank_end_to_end(qtbot: QtBot, window: MainWindow, browser: FakeBrowser) -> None:
@@ -41,17 +38,18 @@ def test_first_run_demo_bank_end_to_end(qtbot: QtBot, window: MainWindow, browse
     with qtbot.waitSignal(window.data_loaded, timeout=20_000):
         browser.act("approve")
         qtbot.waitUntil(lambda: wizard.pages.currentIndex() == DONE, timeout=20_000)
+        qtbot.waitUntil(lambda: bool(wizard.account_checks))  # listed by a background read
         screenshot(wizard, "wizard-done")
-        assert wizard.account_checks
         qtbot.mouseClick(wizard.finish_button, Qt.MouseButton.LeftButton)
     idle(qtbot, window)
     assert window.stack.currentIndex() == 1
-    texts = [window.tree_model.item(r).text() for r in range(window.tree_model.rowCount())]
-    assert texts[0].startswith("DEMO BANK") and any("Everyday account" in t for t in texts)
-    assert "TOTALS" in texts and any(t.strip().startswith("All EUR accounts") for t in texts)
+    rows = tree_rows(window)
+    assert rows[0][0] == "Demo Bank" and "✓ synced" in rows[0][1]
+    assert any(name == "Everyday account" for name, _, _ in rows)
+    assert ("Totals", "", None) in rows and any(name == "All EUR accounts" for name, _, _ in rows)
     assert window.model.rowCount() > 0
     qtbot.waitUntil(lambda: window.chart is not None and bool(window.chart.visible()), timeout=10_000)
-    assert window.chart.title.text() == "Balance — Everyday account"
+    assert window.charts.title.text() == "Balance — Everyday account (EUR)"
     qtbot.waitUntil(lambda: window.chart.plot.width() > 300 and window.chart.readout.width() > 100)
     screenshot(window, "main-window")
 
@@ -110,14 +108,13 @@ def test_offline_start_shows_cache_and_a_quiet_banner(qtbot: QtBot, ctx: AppCont
     ctx.app.use_demo_bank("http://127.0.0.1:9")  # nothing listens there
     ctx.connector.retry = RetryPolicy(attempts=2, base_delay=0.01)
     ctx.vault.save_tokens("c1", TokenSet(access_token="still-valid", expires_at=time.time() + 3600))
-    win = MainWindow(ctx, browser)
-    qtbot.addWidget(win)
-    win.show()
+    win = make_window(qtbot, ctx, browser)
     idle(qtbot, win)
     assert win.model.rowCount() == 60 and win.stack.currentIndex() == 1
     with qtbot.waitSignal(win.sync_finished, timeout=30_000):
         qtbot.keyClick(win, Qt.Key.Key_F5)
-    assert win.banner.isVisible() and "Offline" in win.banner.text()
+    assert win.banner.isVisible() and "Offline" in win.banner.text.text()
+    assert win.banner.retry_button.isVisible()
     idle(qtbot, win)
     assert win.model.rowCount() == 60
     screenshot(win, "offline")
@@ -153,27 +150,25 @@ def test_consent_badges(qtbot: QtBot, ctx: AppContext, browser: FakeBrowser) -> 
             created_at=now + timedelta(seconds=2),
         )
     )
-    win = MainWindow(ctx, browser)
-    qtbot.addWidget(win)
-    win.show()
+    for connection_id in ("a", "b"):
+        ctx.vault.save_tokens(connection_id, TokenSet(access_token="t", expires_at=time.time() + 3600))
+    win = make_window(qtbot, ctx, browser)
     idle(qtbot, win)
-    texts = [win.tree_model.item(r).text() for r in range(win.tree_model.rowCount())]
-    assert "consent expires in 3 days" in texts[0]
+    texts = [value for _, value, _ in tree_rows(win)]
+    assert "consent ends in 3 days" in texts[0]
     assert "✖ reconnect" in texts[1]
-    assert "consent has expired" in texts[2] and "one-time" in texts[2]
+    assert "consent expired" in texts[2] and "one-time" in texts[2]
+    tips = [win.tree_model.index(r, 1).data(Qt.ItemDataRole.ToolTipRole) for r in range(3)]
+    assert "Reconnect" in tips[1] and "Press Enter or click to reconnect" in tips[1]
 
 
 def test_search_filters_chart_and_export(qtbot: QtBot, ctx: AppContext, browser: FakeBrowser, tmp_path: Path) -> None:
     acc = _filled(ctx)
-    win = MainWindow(ctx, browser)
-    qtbot.addWidget(win)
-    win.show()
+    win = make_window(qtbot, ctx, browser)
     idle(qtbot, win)
     series = ctx.store.daily_balance_series(acc)
     assert win.chart.visible() == series
-    win.chart.set_range(31)
-    assert win.chart.visible()[0][0] == series[-1][0] - timedelta(days=31)
-    assert win.chart.readout.text().endswith("€1,000.00")
+    assert win.chart.readout.text() == "1 Mar 2026  €1,000.00"
     with qtbot.waitSignal(win.model.loaded, timeout=10_000):
         qtbot.keyClicks(win.search, "card")
     idle(qtbot, win)
@@ -188,17 +183,19 @@ def test_search_filters_chart_and_export(qtbot: QtBot, ctx: AppContext, browser:
         win.search.clear()
     idle(qtbot, win)
     with qtbot.waitSignal(win.model.loaded, timeout=10_000):
-        win.direction_filter.setCurrentIndex(1)
+        win.transactions.direction_filter.setCurrentIndex(1)
     idle(qtbot, win)
     assert win.model.rowCount() == 30
-    assert all(t is not None and t.amount.amount > 0 for t in map(win.model.transaction, range(30)))
+    assert all(t.amount.amount > 0 for t in read_rows(qtbot, win.model, range(30)))
     out = tmp_path / "export.csv"
-    assert win.export_to(out) == 30
+    with qtbot.waitSignal(win.edits.exported, timeout=10_000) as done:
+        win.edits.export_to(out)
+    assert done.args[0].rows == 30
     with out.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert rows[0]["amount"] == "59.50" and rows[-1]["amount"] == "1.50"
-    index = win.model.index(0, 3)
-    assert win.model.data(index) == "59.50 EUR"
+    index = win.model.index(0, COL_AMOUNT)
+    assert win.model.data(index) == "€59.50"
     assert win.model.data(index, Qt.ItemDataRole.TextAlignmentRole) & int(Qt.AlignmentFlag.AlignRight)
 
 
@@ -207,31 +204,27 @@ def test_window_state_is_json(qtbot: QtBot, window: MainWindow) -> None:
 
     window.save_state()
     data = json.loads((window.ctx.data_dir / "window.json").read_text())
-    assert set(data) == {"geometry", "splitter"}
+    assert set(data) == {"geometry", "splitter", "right"}
 
 
 def test_period_filter_and_disconnect_keeping_data(
     qtbot: QtBot, ctx: AppContext, browser: FakeBrowser, monkeypatch: object
 ) -> None:
-    from PySide6.QtWidgets import QMessageBox
-
     acc = _filled(ctx)
     recent = date.today() - timedelta(days=3)
     ctx.store.upsert_transactions([tx(acc, 900, amount="-7.00", day=recent, description="Kiosk")])
-    win = MainWindow(ctx, browser)
-    qtbot.addWidget(win)
-    win.show()
+    win = make_window(qtbot, ctx, browser)
     idle(qtbot, win)
     with qtbot.waitSignal(win.model.loaded, timeout=10_000):
-        win.period_filter.setCurrentIndex(1)  # last 30 days
+        win.transactions.period_filter.setCurrentIndex(1)  # last 30 days
     idle(qtbot, win)
     assert win.model.rowCount() == 1
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)  # type: ignore[attr-defined]
+    monkeypatch.setattr(dialogs, "ask_disconnect", lambda *a: dialogs.DisconnectChoice.KEEP_DATA)  # type: ignore[attr-defined]
     with qtbot.waitSignal(win.data_loaded, timeout=10_000):
         win.disconnect_connection("c1")
     assert ctx.store.get_connection("c1").status is ConnectionStatus.DISCONNECTED
     assert ctx.store.count_transactions() == 61
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)  # type: ignore[attr-defined]
+    monkeypatch.setattr(dialogs, "ask_disconnect", lambda *a: dialogs.DisconnectChoice.DELETE_DATA)  # type: ignore[attr-defined]
     with qtbot.waitSignal(win.data_loaded, timeout=10_000):
         win.disconnect_connection("c1")
     assert ctx.store.connections() == [] and ctx.store.count_transactions() == 0

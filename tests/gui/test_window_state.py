@@ -35,7 +35,7 @@ def test_a_bad_window_state_is_ignored_with_a_warning(
     qtbot.addWidget(win)
     assert "window.json" in caplog.text
     win.save_state()  # and the next save repairs it
-    assert set(json.loads((ctx.data_dir / "window.json").read_text())) == {"geometry", "splitter"}
+    assert set(json.loads((ctx.data_dir / "window.json").read_text())) == {"geometry", "splitter", "right"}
 
 
 def test_window_state_round_trips_and_is_private(qtbot: QtBot, ctx: AppContext, browser: FakeBrowser) -> None:
@@ -44,10 +44,13 @@ def test_window_state_round_trips_and_is_private(qtbot: QtBot, ctx: AppContext, 
     path.chmod(0o644)
     win = MainWindow(ctx, browser)
     qtbot.addWidget(win)
-    win.resize(700, 500)
+    win.show()
+    win.resize(790, 580)
+    qtbot.waitUntil(lambda: (win.width(), win.height()) == (790, 580))
     win.save_state()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert [p.name for p in ctx.data_dir.iterdir() if p.name.startswith(".window.json")] == []
     again = MainWindow(ctx, browser)
     qtbot.addWidget(again)
-    assert (again.width(), again.height()) == (700, 500)
+    again.show()
+    qtbot.waitUntil(lambda: (again.width(), again.height()) == (790, 580))
