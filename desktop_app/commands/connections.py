@@ -41,6 +41,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--client-secret-stdin", action="store_true", help="read the client secret from stdin")
     p.add_argument(
+        "--tenant",
+        metavar="NAME",
+        type=argtypes.tenant,
+        help="Aritma: your organisation's tenant, as in https://id.aritma.io/NAME/connect/authorize",
+    )
+    p.add_argument(
         "--timeout",
         type=argtypes.number(1, 86_400, "a number of seconds"),
         default=300.0,
@@ -90,7 +96,9 @@ def connect(args: argparse.Namespace) -> int:
             if secret is None and provider.needs_credentials:
                 secret = getpass.getpass(f"{provider.name} client secret: ") if sys.stdin.isatty() else None
             conn.save_credentials(provider.id, args.client_id, secret)
-        pending = conn.begin(provider.id, args.sandbox)
+        if args.tenant and not provider.needs_tenant:
+            raise SaldoError(f"--tenant is for Aritma only; {provider.name} has no tenant.")
+        pending = conn.begin(provider.id, args.sandbox, tenant=args.tenant)
         try:
             print(
                 f"Open this address to approve access to {provider.name}:\n{pending.url}", file=sys.stderr, flush=True

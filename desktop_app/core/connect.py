@@ -104,13 +104,17 @@ class Connector:
 
     # -- connecting ------------------------------------------------------------------
 
-    def begin(self, provider_id: str, sandbox: str | None = None, reconnect: str | None = None) -> PendingConsent:
+    def begin(
+        self, provider_id: str, sandbox: str | None = None, reconnect: str | None = None, *, tenant: str | None = None
+    ) -> PendingConsent:
+        """`tenant` (Aritma): the organisation's tenant, kept with the connection's endpoints (not secret)."""
         provider = get_provider(provider_id)
         if sandbox is None:
             sandbox = self.demo_bank_url if provider.id == "demo" and self.demo_bank_url else self.sandbox
-        endpoints = provider.endpoints(sandbox)
         creds = self.credentials(provider)
         connection_id = reconnect or self._reconnectable(provider) or uuid.uuid4().hex[:12]
+        stored = self.store.endpoints(connection_id) if provider.needs_tenant and tenant is None else None
+        endpoints = stored or provider.endpoints(sandbox, tenant)  # re-consent keeps the tenant it had
         profile = provider.oauth_profile(endpoints)
         receiver = LoopbackReceiver(profile)
         redirect = receiver.start()  # bound before anyone opens the URL

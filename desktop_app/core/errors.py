@@ -10,6 +10,7 @@ Anything that is not a ``SaldoError`` is a bug in Saldo, not a problem of the en
     ├── MoneyError                     an amount or currency that cannot be exact
     ├── CredentialsNeeded              a provider needs its client id and secret first
     ├── UnknownProvider
+    ├── TenantNeeded                   Aritma's sign-in addresses name a tenant
     ├── OAuthError                     signing in did not succeed (``code`` says how)
     │   ├── AccessDenied               the person or the bank declined
     │   ├── StateMismatch              a redirect of someone else's authorization
@@ -62,6 +63,14 @@ class CredentialsNeeded(SaldoError):
 
 class UnknownProvider(SaldoError):
     """No provider has this id."""
+
+
+class TenantNeeded(SaldoError):
+    """The provider's sign-in addresses name the customer's tenant (Aritma), and none (or a bad one) was given."""
+
+    @classmethod
+    def for_provider(cls, provider: str) -> TenantNeeded:
+        return cls(f"{provider} needs your organisation's tenant name; give it with --tenant (or in the wizard).")
 
 
 # -- signing in ------------------------------------------------------------------------------

@@ -121,6 +121,10 @@ class ConnectWizard(QDialog):
         self.client_secret.setEchoMode(QLineEdit.EchoMode.Password)
         form.addRow("Client id", self.client_id)
         form.addRow("Client secret", self.client_secret)
+        self.tenant = QLineEdit()  # Aritma only: its sign-in addresses name the organisation's tenant
+        self.tenant.setPlaceholderText("your organisation's tenant name")
+        form.addRow("Tenant", self.tenant)
+        self.tenant_form = form
         layout.addLayout(form)
         self.credentials_error = QLabel("")
         self.credentials_error.setStyleSheet("color: #9a3b2f;")
@@ -238,6 +242,9 @@ class ConnectWizard(QDialog):
         if not provider.needs_credentials:
             self._begin()
             return
+        if provider.needs_tenant:  # the tenant is asked every time; stored credentials may stay
+            self._ask_credentials(provider)
+            return
         vault = self.ctx.vault
         self._busy(True)
         self.ctx.tasks.run(  # the keyring may be slow or ask to be unlocked: never on the UI thread
@@ -249,6 +256,7 @@ class ConnectWizard(QDialog):
     def _ask_credentials(self, provider: Provider) -> None:
         self._busy(False)
         self.credentials_error.setText("")
+        self.tenant_form.setRowVisible(self.tenant, provider.needs_tenant)
         self.credentials_title.setText(
             f"<h3>{provider.name} credentials</h3>Enter the client id and secret from {provider.name}'s "
             "developer portal. You enter them once."
@@ -257,6 +265,9 @@ class ConnectWizard(QDialog):
 
     def _save_credentials(self) -> None:
         assert self.provider is not None
+        if self.provider.needs_tenant and not self.client_id.text().strip():
+            self._begin()  # only the tenant changes; the stored client id and secret are used
+            return
         if not self.client_id.text().strip():
             self.credentials_error.setText("The client id is required: copy it from the developer portal.")
             return
@@ -282,9 +293,10 @@ class ConnectWizard(QDialog):
         """Bind the loopback receiver and build the consent URL (on a worker: it reads the vault)."""
         assert self.provider is not None
         provider = self.provider
+        tenant = self.tenant.text().strip() or None if provider.needs_tenant else None
         self._busy(True)
         self.ctx.tasks.run(
-            lambda: self.ctx.connector.begin(provider.id),
+            lambda: self.ctx.connector.begin(provider.id, tenant=tenant),
             self._consent_ready,
             self._begin_failed,
         )

@@ -7,16 +7,27 @@ the embedded simulator, so it always needs a sandbox URL.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from desktop_app.core.errors import SaldoError, UnknownProvider
+from desktop_app.core.errors import SaldoError, TenantNeeded, UnknownProvider
 from desktop_app.core.models import Endpoints
 from desktop_app.core.oauth.profile import OAuthProfile
 from desktop_app.core.providers.aiia import AiiaAdapter
 from desktop_app.core.providers.base import DataAdapter
 from desktop_app.core.providers.berlin import BerlinGroupAdapter
 from desktop_app.core.providers.simple import DemoAdapter, TatraAdapter
+
+TENANT = "{tenant}"
+_TENANT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+
+
+def check_tenant(tenant: str) -> str:
+    """A tenant name as Aritma issues them: letters, digits, ``_ . -``; it goes into a URL path."""
+    if not _TENANT_NAME.fullmatch(tenant) or ".." in tenant:
+        raise TenantNeeded(f"{tenant[:40]!r} is not a tenant name (letters, digits, '_', '.', '-').")
+    return tenant
 
 
 @dataclass(frozen=True)
@@ -35,14 +46,31 @@ class Provider:
     one_time: bool = False
     api_request_id_header: str | None = None
 
-    def endpoints(self, sandbox: str | None = None) -> Endpoints:
+    @property
+    def needs_tenant(self) -> bool:
+        """Aritma's sign-in addresses carry the customer's tenant: ``/{tenant}/connect/…``."""
+        return TENANT in self.sandbox_paths.authorize
+
+    def endpoints(self, sandbox: str | None = None, tenant: str | None = None) -> Endpoints:
         if sandbox:
             base = sandbox.rstrip("/")
             p = self.sandbox_paths
-            return Endpoints(base + p.authorize, base + p.token, base + p.api, base + p.revoke if p.revoke else None)
-        if self.production is None:
+            found = Endpoints(base + p.authorize, base + p.token, base + p.api, base + p.revoke if p.revoke else None)
+        elif self.production is None:
             raise SaldoError(f"{self.name} is only available through Saldo's built-in simulator.")
-        return self.production
+        else:
+            found = self.production
+        if not self.needs_tenant:
+            return found
+        if tenant is None:
+            raise TenantNeeded.for_provider(self.name)
+        check_tenant(tenant)
+        return replace(
+            found,
+            authorize=found.authorize.replace(TENANT, tenant),
+            token=found.token.replace(TENANT, tenant),
+            api=found.api.replace(TENANT, tenant),
+        )
 
     def oauth_profile(self, endpoints: Endpoints) -> OAuthProfile:
         return replace(
@@ -108,11 +136,11 @@ PROVIDERS: tuple[Provider, ...] = (
         ),
         adapter=BerlinGroupAdapter("Aritma", accounts_path="/api/accounts", extra_params=()),
         production=Endpoints(
-            "https://id.aritma.io/saldo/connect/authorize",
-            "https://id.aritma.io/saldo/connect/token",
+            "https://id.aritma.io/{tenant}/connect/authorize",
+            "https://id.aritma.io/{tenant}/connect/token",
             "https://banking.zdata.io",
         ),
-        sandbox_paths=Endpoints("/aritma/saldo/connect/authorize", "/aritma/saldo/connect/token", "/aritma"),
+        sandbox_paths=Endpoints("/aritma/{tenant}/connect/authorize", "/aritma/{tenant}/connect/token", "/aritma"),
     ),
     Provider(
         id="connectpay",
