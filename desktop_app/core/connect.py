@@ -26,6 +26,8 @@ from desktop_app.core.oauth.receiver import LoopbackReceiver
 from desktop_app.core.oauth.tokens import ClientCredentials, TokenClient, TokenManager, TokenSet
 from desktop_app.core.providers.registry import Provider, get_provider
 from desktop_app.core.session_only import record_connect
+from desktop_app.core.simplefin_link import PROVIDER_ID as SIMPLEFIN
+from desktop_app.core.simplefin_link import SimpleFinLink
 from desktop_app.core.store import Store
 from desktop_app.core.sync import ProviderSession
 from desktop_app.core.vault import Vault
@@ -87,6 +89,9 @@ class Connector:
         self.demo_bank_url = demo_bank_url
         # Development only: every provider answered by a running `saldo sandbox`.
         self.sandbox = sandbox
+        # Providers connected without a browser sign-in (their own connect; sessions and disconnect here).
+        self.simplefin = SimpleFinLink(store, vault, http, retry=retry)
+        self.links = {SIMPLEFIN: self.simplefin}
 
     # -- credentials -----------------------------------------------------------------
 
@@ -109,6 +114,8 @@ class Connector:
     ) -> PendingConsent:
         """`tenant` (Aritma): the organisation's tenant, kept with the connection's endpoints (not secret)."""
         provider = get_provider(provider_id)
+        if provider.id in self.links:
+            raise SaldoError(f"{provider.name} connects with a {provider.setup}, not a browser sign-in.")
         if sandbox is None:
             sandbox = self.demo_bank_url if provider.id == "demo" and self.demo_bank_url else self.sandbox
         creds = self.credentials(provider)
@@ -228,6 +235,8 @@ class Connector:
         )
 
     def open_session(self, connection: Connection, cancel: threading.Event) -> ProviderSession:
+        if connection.provider in self.links:
+            return self.links[connection.provider].open_session(connection, cancel)
         provider = get_provider(connection.provider)
         endpoints = self.endpoints_for(connection)
         api = ApiClient(
@@ -246,7 +255,9 @@ class Connector:
         connection = self.store.get_connection(connection_id)
         revoked = False
         tokens = self.vault.load_tokens(connection_id)
-        if tokens is not None:
+        if connection.provider in self.links:
+            revoked = self.links[connection.provider].disconnect(connection)
+        elif tokens is not None:
             try:
                 revoked = self._token_client(connection).revoke(tokens)
             except SaldoError:

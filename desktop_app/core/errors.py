@@ -11,6 +11,7 @@ Anything that is not a ``SaldoError`` is a bug in Saldo, not a problem of the en
     ├── CredentialsNeeded              a provider needs its client id and secret first
     ├── UnknownProvider
     ├── TenantNeeded                   Aritma's sign-in addresses name a tenant
+    ├── SetupTokenError                a SimpleFIN setup token that cannot be claimed
     ├── OAuthError                     signing in did not succeed (``code`` says how)
     │   ├── AccessDenied               the person or the bank declined
     │   ├── StateMismatch              a redirect of someone else's authorization
@@ -71,6 +72,24 @@ class TenantNeeded(SaldoError):
     @classmethod
     def for_provider(cls, provider: str) -> TenantNeeded:
         return cls(f"{provider} needs your organisation's tenant name; give it with --tenant (or in the wizard).")
+
+
+class SetupTokenError(SaldoError):
+    """A SimpleFIN setup token that is malformed, unknown or already claimed. Nothing was stored."""
+
+    @classmethod
+    def malformed(cls) -> SetupTokenError:
+        return cls(
+            "That is not a SimpleFIN setup token: copy the whole token SimpleFIN Bridge showed you "
+            "(a long line of letters and digits)."
+        )
+
+    @classmethod
+    def already_claimed(cls) -> SetupTokenError:
+        return cls(
+            "SimpleFIN Bridge refused this setup token: it is unknown or was already claimed. If you did not "
+            "claim it yourself, someone else may have it: disable it in SimpleFIN Bridge and make a new one."
+        )
 
 
 # -- signing in ------------------------------------------------------------------------------

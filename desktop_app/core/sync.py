@@ -86,6 +86,7 @@ class SyncResult:
     error: str | None = None
     next_allowed_at: datetime | None = None
     balance_mismatches: list[str] = field(default_factory=list)
+    requests: int = 0  # HTTP requests made to the provider (SimpleFIN counts them per day)
 
     @property
     def ok(self) -> bool:
@@ -186,6 +187,7 @@ class SyncEngine:
                 return result
         run = self.store.start_sync_run(connection_id)
         report = _Reporter(connection_id, result, progress)
+        session: ProviderSession | None = None
         try:
             session = self._open_session(connection, cancel)
             self._sync_connection(connection, session, result, report, cancel)
@@ -205,6 +207,7 @@ class SyncEngine:
         finally:
             if result.status is SyncStatus.OK and result.problems:
                 result.status = SyncStatus.PARTIAL
+            result.requests = getattr(session.api, "requests", 0) if session is not None else 0  # test doubles have none
             self._finish(connection, run, result, unattended)
         return result
 
@@ -365,6 +368,7 @@ class SyncEngine:
             "unattended": unattended,
             "withdrawn": result.withdrawn,
             "claimed": result.claimed,
+            "requests": result.requests,
         }
         if result.problems:
             details["problems"] = result.problems[:200]

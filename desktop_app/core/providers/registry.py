@@ -18,6 +18,7 @@ from desktop_app.core.providers.aiia import AiiaAdapter
 from desktop_app.core.providers.base import DataAdapter
 from desktop_app.core.providers.berlin import BerlinGroupAdapter
 from desktop_app.core.providers.simple import DemoAdapter, TatraAdapter
+from desktop_app.core.providers.simplefin import SimpleFinAdapter
 
 TENANT = "{tenant}"
 _TENANT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
@@ -45,6 +46,8 @@ class Provider:
     consent_lifetime: timedelta | None = None  # fixed lifetime of a consent, when documented
     one_time: bool = False
     api_request_id_header: str | None = None
+    setup: str = "client id and secret"  # what the person brings to connect
+    region: str = "Europe"
 
     @property
     def needs_tenant(self) -> bool:
@@ -99,6 +102,8 @@ PROVIDERS: tuple[Provider, ...] = (
         sandbox_paths=Endpoints("/demo/oauth/authorize", "/demo/oauth/token", "/demo", "/demo/oauth/revoke"),
         needs_credentials=False,
         default_client_id="demo-client",
+        setup="nothing",
+        region="built in",
     ),
     Provider(
         id="aiia",
@@ -186,6 +191,17 @@ PROVIDERS: tuple[Provider, ...] = (
         ),
         consent_lifetime=timedelta(days=90),
         api_request_id_header="Request-ID",
+    ),
+    Provider(
+        id="simplefin",
+        name="SimpleFIN Bridge",
+        profile=_profile("SimpleFIN Bridge"),  # no OAuth: a setup token is claimed for an access URL
+        adapter=SimpleFinAdapter(),
+        production=None,  # the address comes inside the person's setup token
+        sandbox_paths=Endpoints("", "", "/simplefin/bridge"),
+        needs_credentials=False,
+        setup="setup token",
+        region="North America",
     ),
 )
 
