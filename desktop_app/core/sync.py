@@ -207,7 +207,8 @@ class SyncEngine:
         finally:
             if result.status is SyncStatus.OK and result.problems:
                 result.status = SyncStatus.PARTIAL
-            result.requests = getattr(session.api, "requests", 0) if session is not None else 0  # test doubles have none
+            # (test doubles may have no ApiClient)
+            result.requests = getattr(session.api, "requests", 0) if session is not None else 0
             self._finish(connection, run, result, unattended)
         return result
 
