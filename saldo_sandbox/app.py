@@ -32,6 +32,7 @@ ENDPOINTS: dict[str, dict[str, str]] = {
         "api": "/tatrabanka",
     },
     "simplefin": {"create": "/simplefin/create", "api": "/simplefin/bridge"},
+    "enablebanking": {"api": "/enablebanking"},
 }
 
 

@@ -30,6 +30,7 @@ PROVIDER_ACCOUNTS = {
     "aritma": (("Brukskonto", "NOK", "c1"), ("Sparekonto", "NOK", "c1")),
     "connectpay": (("Current account", "EUR", "c1"), ("Business account", "EUR", "c2")),
     "tatrabanka": (("Bežný účet", "EUR", "c1"), ("Sporiaci účet", "EUR", "c1")),
+    "enablebanking": (("Käyttötili", "EUR", "c1"), ("Säästötili", "EUR", "c1")),
     "simplefin": (
         ("Everyday Checking", "USD", "c1"),
         ("Rewards Visa", "USD", "c1"),
@@ -39,7 +40,15 @@ PROVIDER_ACCOUNTS = {
 # SimpleFIN Bridge keeps a shorter history than a bank.
 HISTORY_YEARS = {"simplefin": 1}
 # SimpleFIN's accounts have no IBAN; the generator's ids still need a prefix.
-IBAN_PREFIX = {"demo": "NL", "aiia": "DK", "aritma": "NO", "connectpay": "LT", "tatrabanka": "SK", "simplefin": "US"}
+IBAN_PREFIX = {
+    "demo": "NL",
+    "aiia": "DK",
+    "aritma": "NO",
+    "connectpay": "LT",
+    "tatrabanka": "SK",
+    "simplefin": "US",
+    "enablebanking": "FI",
+}
 
 
 def generate(provider: str, seed: int, transactions: int, today: date, years: int = 3) -> Ledger:

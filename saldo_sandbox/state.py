@@ -18,7 +18,7 @@ from typing import Any
 from saldo_sandbox.data import CURRENCY_DECIMALS, Account, Ledger, Tx, generate
 from saldo_sandbox.faults import Faults
 
-PROVIDERS = ("demo", "aiia", "aritma", "connectpay", "tatrabanka", "simplefin")
+PROVIDERS = ("demo", "aiia", "aritma", "connectpay", "tatrabanka", "simplefin", "enablebanking")
 NAMES = {
     "demo": "Demo Bank",
     "aiia": "Aiia",
@@ -26,6 +26,7 @@ NAMES = {
     "connectpay": "ConnectPay",
     "tatrabanka": "Tatra banka",
     "simplefin": "SimpleFIN Bridge",
+    "enablebanking": "Enable Banking",
 }
 CODE_LIFETIME = 60  # seconds; every provider's codes are single-use
 CONSENT_REQUEST_LIFETIME = 15 * 60  # how long a consent page stays answerable
@@ -37,6 +38,7 @@ ACCESS_LIFETIME = {
     "connectpay": 3600,
     "tatrabanka": 90 * 86400,
     "simplefin": 0,  # SimpleFIN has no OAuth tokens: a claimed access URL lasts until revoked
+    "enablebanking": 0,  # neither has Enable Banking: each call carries the app's own JWT
 }
 REFRESH_LIFETIME = {"connectpay": 30 * 86400}  # documented only for ConnectPay
 CONNECTPAY_FLOW = "GetPSD2AuthCode"
@@ -127,6 +129,16 @@ class SimpleFinBook:
     windows: list[tuple[int, int]] = field(default_factory=list)  # (start-date, end-date) of every request
 
 
+@dataclass
+class BankBook:
+    """Enable Banking's records: registered applications (public key, redirect URLs) and sessions."""
+
+    apps: dict[str, tuple[bytes, tuple[str, ...]]] = field(default_factory=dict)  # app id -> (public PEM, URLs)
+    uids: dict[str, tuple[str, str]] = field(default_factory=dict)  # account uid -> (session id, account id)
+    valid_until: dict[str, float] = field(default_factory=dict)  # session id -> end of consent (epoch)
+    jwts_seen: int = 0
+
+
 class SandboxState:
     """Everything the simulator knows, behind one lock.
 
@@ -164,6 +176,7 @@ class SandboxState:
         self.consents: dict[str, Consent] = {}
         self.force_tricky_codes = True  # Aiia's codes carry + / = %
         self.simplefin = SimpleFinBook()
+        self.enablebanking = BankBook()
 
     def now(self) -> float:
         return self.clock() + self.offset

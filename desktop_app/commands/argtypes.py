@@ -134,6 +134,15 @@ def _tenant(value: str) -> str:
 tenant = _tag(_tenant, "text", max_length=100)
 
 
+def _country(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z]{2}", value.strip()):
+        raise argparse.ArgumentTypeError(f"{_show(value)} is not a two-letter country code such as FI")
+    return value.strip().upper()
+
+
+country = _tag(_country, "text", max_length=2)
+
+
 def _day(value: str) -> date:
     try:
         return date.fromisoformat(value)

@@ -12,7 +12,7 @@ from typing import Any
 
 from desktop_app.commands import argtypes
 from desktop_app.commands.common import add_format_option, emit, open_app
-from desktop_app.commands.connect_links import connect_simplefin
+from desktop_app.commands.connect_links import connect_enablebanking, connect_simplefin
 from desktop_app.core.errors import SaldoError
 from desktop_app.core.models import ConnectionStatus, SyncStatus
 from desktop_app.core.providers.registry import PROVIDERS, get_provider
@@ -46,6 +46,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         metavar="NAME",
         type=argtypes.tenant,
         help="Aritma: your organisation's tenant, as in https://id.aritma.io/NAME/connect/authorize",
+    )
+    p.add_argument("--country", type=argtypes.country, default="FI", help="Enable Banking: the bank's country")
+    p.add_argument("--bank", metavar="NAME", type=argtypes.text("--bank", 200), help="Enable Banking: the bank")
+    p.add_argument(
+        "--app-id", metavar="ID", type=argtypes.text("--app-id", 100), help="Enable Banking: your application id"
+    )
+    p.add_argument(
+        "--key-file", metavar="PEM", type=argtypes.path, help="Enable Banking: your application's private key file"
     )
     p.add_argument(
         "--setup-token-stdin",
@@ -100,6 +108,8 @@ def connect(args: argparse.Namespace) -> int:
     provider = get_provider(args.provider)
     if provider.id == "simplefin":
         return connect_simplefin(args)
+    if provider.id == "enablebanking":
+        return connect_enablebanking(args)
     if args.setup_token_stdin:
         raise SaldoError(f"--setup-token-stdin is for SimpleFIN Bridge only; {provider.name} does not use one.")
     with open_app(args) as app:

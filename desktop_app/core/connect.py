@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 import httpx2
 
 from desktop_app.core.api import ApiClient, RetryPolicy
+from desktop_app.core.enablebanking_link import PROVIDER_ID as ENABLEBANKING
+from desktop_app.core.enablebanking_link import EnableBankingLink
 from desktop_app.core.errors import CredentialsNeeded, SaldoError
 from desktop_app.core.locks import ProcessLocks
 from desktop_app.core.models import Connection, ConnectionStatus, Endpoints
@@ -91,7 +93,11 @@ class Connector:
         self.sandbox = sandbox
         # Providers connected without a browser sign-in (their own connect; sessions and disconnect here).
         self.simplefin = SimpleFinLink(store, vault, http, retry=retry)
-        self.links = {SIMPLEFIN: self.simplefin}
+        self.enablebanking = EnableBankingLink(store, vault, http, store.path.parent, retry=retry)
+        self.links: dict[str, SimpleFinLink | EnableBankingLink] = {
+            SIMPLEFIN: self.simplefin,
+            ENABLEBANKING: self.enablebanking,
+        }
 
     # -- credentials -----------------------------------------------------------------
 

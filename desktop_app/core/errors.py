@@ -12,6 +12,7 @@ Anything that is not a ``SaldoError`` is a bug in Saldo, not a problem of the en
     ├── UnknownProvider
     ├── TenantNeeded                   Aritma's sign-in addresses name a tenant
     ├── SetupTokenError                a SimpleFIN setup token that cannot be claimed
+    ├── AppKeyError                    an Enable Banking application id or key that cannot be used
     ├── OAuthError                     signing in did not succeed (``code`` says how)
     │   ├── AccessDenied               the person or the bank declined
     │   ├── StateMismatch              a redirect of someone else's authorization
@@ -89,6 +90,24 @@ class SetupTokenError(SaldoError):
         return cls(
             "SimpleFIN Bridge refused this setup token: it is unknown or was already claimed. If you did not "
             "claim it yourself, someone else may have it: disable it in SimpleFIN Bridge and make a new one."
+        )
+
+
+class AppKeyError(SaldoError):
+    """The Enable Banking application id or private key cannot be used. Nothing was stored."""
+
+    @classmethod
+    def unreadable(cls) -> AppKeyError:
+        return cls(
+            "That file is not an RSA private key in PEM form: use the .pem file Enable Banking's control panel "
+            "gave you when you registered your application."
+        )
+
+    @classmethod
+    def missing(cls) -> AppKeyError:
+        return cls(
+            "Enable Banking needs your application id and private key first: give them with "
+            "--app-id ID --key-file FILE.pem (or in the wizard)."
         )
 
 

@@ -17,6 +17,7 @@ from desktop_app.core.oauth.profile import OAuthProfile
 from desktop_app.core.providers.aiia import AiiaAdapter
 from desktop_app.core.providers.base import DataAdapter
 from desktop_app.core.providers.berlin import BerlinGroupAdapter
+from desktop_app.core.providers.enablebanking import EnableBankingAdapter
 from desktop_app.core.providers.simple import DemoAdapter, TatraAdapter
 from desktop_app.core.providers.simplefin import SimpleFinAdapter
 
@@ -191,6 +192,17 @@ PROVIDERS: tuple[Provider, ...] = (
         ),
         consent_lifetime=timedelta(days=90),
         api_request_id_header="Request-ID",
+    ),
+    Provider(
+        id="enablebanking",
+        name="Enable Banking",
+        profile=_profile("Enable Banking"),  # its own consent flow: POST /auth, then a session
+        adapter=EnableBankingAdapter(""),
+        production=None,  # api.enablebanking.com, called with the person's own application key
+        sandbox_paths=Endpoints("", "", "/enablebanking"),
+        needs_credentials=False,
+        setup="application id + key",
+        region="Europe",
     ),
     Provider(
         id="simplefin",

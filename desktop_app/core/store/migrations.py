@@ -369,6 +369,17 @@ def _v6_categories_rules_budgets(db: sqlite_utils.Database) -> None:
             )
 
 
+def _v7_bank_directory(db: sqlite_utils.Database) -> Callable[[], None] | None:
+    """Enable Banking's list of banks per country, kept for browsing offline (public data, no secret)."""
+    db.execute(
+        """CREATE TABLE aspsp_cache (
+            country TEXT NOT NULL, name TEXT NOT NULL, record TEXT NOT NULL, fetched_at TEXT NOT NULL,
+            PRIMARY KEY (country, name)
+        ) WITHOUT ROWID"""
+    )
+    return None
+
+
 STEPS: tuple[Step, ...] = (
     _v1_core_tables,
     _v2_tombstones_and_withdrawals,
@@ -376,6 +387,7 @@ STEPS: tuple[Step, ...] = (
     _v4_endpoints,
     _v5_statement_imports,
     _v6_categories_rules_budgets,
+    _v7_bank_directory,
 )
 LATEST = len(STEPS)
 
