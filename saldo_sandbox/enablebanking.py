@@ -293,16 +293,21 @@ def _transactions(x: Exchange, acc: Account, today: date) -> None:
     if start is None:
         _error(x, 422, "WRONG_CONTINUATION_KEY", "Wrong continuation key")
     view = x.st.ledger("enablebanking").view(acc.id, today, since, until, wanted)
-    positional = acc.id == x.st.ledger("enablebanking").accounts[-1].id
-    rows = [_tx(t, today, positional) for t in view.page(start, PAGE)]
+    ledger = x.st.ledger("enablebanking")
+    positional = acc.id == ledger.accounts[-1].id
+    rows = []
+    for t in view.page(start, PAGE):
+        # one bank numbers each day's rows in order: a late entry shifts the numbers after it
+        place = [r.id for r in ledger.view(acc.id, today, t.day, t.day)].index(t.id) if positional else 0
+        rows.append(_tx(t, today, place if positional else None))
     nxt = cursor(start + PAGE) if start + PAGE < len(view) else None
     x.json(200, {"transactions": rows, "continuation_key": nxt})
 
 
-def _tx(t: Tx, today: date, positional: bool) -> dict[str, Any]:
+def _tx(t: Tx, today: date, place: int | None) -> dict[str, Any]:
     pending = t.pending_at(today)
-    if positional:
-        reference = f"{t.day.isoformat()}-{t.id[-4:]}"  # like one bank's date-and-position references
+    if place is not None:
+        reference = f"{t.day.isoformat()}-{place + 1}"  # positional: YYYY-MM-DD-N
     else:
         reference = f"{'P' if pending else 'B'}-{t.id}"  # changes when the row books
     party = {"name": t.counterparty}

@@ -236,3 +236,29 @@ def test_no_key_session_or_code_outside_the_keyring(
         if path.is_file() and path.name not in (CERT_NAME, KEY_NAME):
             assert body.encode() not in path.read_bytes(), path
     assert body not in caplog.text
+
+
+def test_positional_references_shift_without_overwriting_or_duplicating(
+    world: World, app_key: tuple[bytes, str]
+) -> None:
+    connection = connect(world)
+    cid = connection.id  # type: ignore[attr-defined]
+    world.engine.sync(cid)
+    ledger = world.sandbox.state.ledger("enablebanking")
+    positional = ledger.accounts[-1]
+    day = world.sandbox.state.today() - timedelta(days=3)
+    before = [t.id for t in ledger.view(positional.id, world.sandbox.state.today(), day, day)]
+    world.sandbox.admin(
+        "transactions",
+        provider="enablebanking",
+        account=positional.id,
+        amount="-7.25",
+        date=day.isoformat(),
+        description="Late entry",
+        counterparty="Kiosk",
+    )
+    after = [t.id for t in ledger.view(positional.id, world.sandbox.state.today(), day, day)]
+    assert len(after) == len(before) + 1
+    result = world.engine.sync(cid)
+    assert result.ok and result.new == 1, "the late entry is new; the shifted rows are neither overwritten nor doubled"
+    assert ledger_of(world, cid) == truth_of(world)
