@@ -152,6 +152,16 @@ POST it form-encoded; the answer is a 302 to the client's redirect with the code
 ``error=access_denied`` on deny, with no account, or — ConnectPay — with no scope). A request id
 works once and for 15 minutes.
 
+``/simplefin`` — SimpleFIN Bridge (see ``saldo_sandbox.simplefin``): ``POST /simplefin/create`` makes
+  a setup token; ``POST /simplefin/claim/{id}`` answers the access URL once (then 403);
+  ``GET /simplefin/bridge/accounts`` with Basic auth, ``start-date``/``end-date``/``pending``; ranges
+  over 90 days cut with a warning in ``errors``; warnings past 24 requests a day, 403 past 96.
+
+``/enablebanking`` — Enable Banking (see ``saldo_sandbox.enablebanking``): RS256 JWT checked with
+  the registered application's public key (``state.enablebanking.apps``); ``/application``,
+  ``/aspsps``, ``/auth`` (exact https redirect match), ``/sessions``, ``/accounts/{uid}/…`` with
+  continuation keys; references that change at booking, positional ones on the second account.
+
 Admin (loopback clients only; JSON in, JSON out; 400 ``{error, error_description}`` on bad input)
 -------------------------------------------------------------------------------------------------
 * ``GET /_admin/truth/{provider}[?customer=c2]`` — the ground truth (below).

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.connect import CONSENT_TIMEOUT, PendingConsent
 from desktop_app.core.errors import AccessDenied, ConsentCancelled, ConsentTimeout, InvalidGrant, SaldoError
 from desktop_app.core.models import Connection
-from desktop_app.core.providers.registry import PROVIDERS, Provider
+from desktop_app.core.providers.registry import PROVIDERS, Provider, in_wizard_order
 from desktop_app.core.sync import SyncProgress, SyncResult
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.tasks import TaskContext
@@ -82,11 +82,12 @@ class ConnectWizard(QDialog):
         layout = QVBoxLayout(page)
         layout.addWidget(QLabel("<h3>Choose your bank or provider</h3>"))
         self.provider_list = QListWidget()
-        for provider in PROVIDERS:
-            hint = (
-                "no credentials needed — try Saldo safely" if not provider.needs_credentials else "needs your client id"
-            )
-            item = QListWidgetItem(f"{provider.name}   ·   {hint}")
+        for provider in in_wizard_order():
+            hint = {
+                "nothing": "no credentials needed — try Saldo safely",
+                "client id and secret": "needs a company's developer client id",
+            }.get(provider.setup, f"real banks for a private person — you bring a {provider.setup}")
+            item = QListWidgetItem(f"{provider.name}   ·   {provider.region}   ·   {hint}")
             item.setData(Qt.ItemDataRole.UserRole, provider.id)
             self.provider_list.addItem(item)
         self.provider_list.setSpacing(3)

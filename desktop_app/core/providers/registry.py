@@ -218,6 +218,15 @@ PROVIDERS: tuple[Provider, ...] = (
 )
 
 _BY_ID = {p.id: p for p in PROVIDERS}
+# What a private person can set up alone comes first, after the Demo Bank; then the providers
+# that need a company's developer contract.
+_FOR_PEOPLE = ("demo", "enablebanking", "simplefin")
+
+
+def in_wizard_order() -> list[Provider]:
+    """The providers as the connect wizard offers them: Demo Bank, real banks by region, the rest."""
+    first = [_BY_ID[i] for i in _FOR_PEOPLE]
+    return first + [p for p in PROVIDERS if p.id not in _FOR_PEOPLE]
 
 
 def get_provider(provider_id: str) -> Provider:
