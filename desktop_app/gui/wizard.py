@@ -29,9 +29,10 @@ from desktop_app.core.models import Connection
 from desktop_app.core.providers.registry import PROVIDERS, Provider, in_wizard_order
 from desktop_app.core.sync import SyncProgress, SyncResult
 from desktop_app.gui.context import AppContext
+from desktop_app.gui.simplefin_page import SimpleFinPage
 from desktop_app.gui.tasks import TaskContext
 
-PICK, CREDENTIALS, CONSENT, SYNC, DONE = range(5)
+PICK, CREDENTIALS, CONSENT, SYNC, DONE, SIMPLEFIN = range(6)
 
 
 def explain(exc: BaseException, provider: str) -> str:
@@ -69,6 +70,10 @@ class ConnectWizard(QDialog):
         self.pages.addWidget(self._consent_page())
         self.pages.addWidget(self._sync_page())
         self.pages.addWidget(self._done_page())
+        self.simplefin_page = SimpleFinPage(ctx)  # a setup token instead of a browser sign-in
+        self.simplefin_page.connected.connect(self._consented)
+        self.simplefin_page.back.connect(lambda: self.pages.setCurrentIndex(PICK))
+        self.pages.addWidget(self.simplefin_page)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         self.timer = QTimer(self)
@@ -240,6 +245,9 @@ class ConnectWizard(QDialog):
         provider = next(p for p in PROVIDERS if p.id == item.data(Qt.ItemDataRole.UserRole))
         self.provider = provider
         self.pick_error.setText("")
+        if provider.id == "simplefin":
+            self.pages.setCurrentIndex(SIMPLEFIN)
+            return
         if not provider.needs_credentials:
             self._begin()
             return

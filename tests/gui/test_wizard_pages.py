@@ -107,3 +107,27 @@ def test_settings_tell_where_data_and_secrets_live(qtbot: QtBot, window: MainWin
     assert "session only" in dialog.secrets.text() and "color" in dialog.secrets.styleSheet()
     assert any(t.startswith("Follows your system") for t in texts)
     screenshot(dialog, "settings")
+
+
+def test_simplefin_setup_token_page_claims_and_syncs(qtbot: QtBot, window: MainWindow, sandbox: Sandbox) -> None:
+    import httpx2
+
+    from desktop_app.gui.wizard import DONE, SIMPLEFIN
+
+    wizard = window.open_wizard("simplefin")
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == SIMPLEFIN, timeout=10_000)
+    page = wizard.simplefin_page
+    qtbot.mouseClick(page.claim_button, Qt.MouseButton.LeftButton)
+    assert "Paste the setup token" in page.error.text()
+    page.token.setText("not a token")
+    qtbot.mouseClick(page.claim_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "not a SimpleFIN setup token" in page.error.text(), timeout=10_000)
+    qtbot.keyClicks(page.token, httpx2.post(sandbox.url + "/simplefin/create").text)
+    qtbot.mouseClick(page.claim_button, Qt.MouseButton.LeftButton)
+    assert page.token.text() == "", "the token leaves the field as soon as it is read"
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == DONE, timeout=30_000)
+    (connection,) = window.ctx.store.connections()
+    assert connection.provider == "simplefin"
+    assert window.ctx.store.accounts(connection.id)
+    screenshot(wizard, "wizard-simplefin-done")
+    wizard.reject()
