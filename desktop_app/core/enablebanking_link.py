@@ -11,8 +11,8 @@ and gives Saldo its id and RSA private key; the key goes to the keyring and nowh
    ``https://localhost:<port>/<path>`` one gets the https loopback receiver on exactly that port;
    otherwise (or when the browser refuses the certificate) the person pastes the address the
    browser ended on. Either way the answer goes through the same ``validate_callback``;
-3. ``POST /sessions`` turns the code into a session; its id is the connection's consent id and
-   its ``valid_until`` the consent's end, so Saldo warns a week ahead. Accounts are keyed on
+3. ``POST /sessions`` turns the code into a session; its id is kept in the keyring (never in the
+   cache) and its ``valid_until`` is the consent's end, so Saldo warns a week ahead. Accounts are keyed on
    their identification hash, so a new session for the same accounts continues the same
    connection and history. Disconnecting deletes the session at Enable Banking.
 """
@@ -109,7 +109,7 @@ class EnableBankingLink:
         creds = self.vault.load_credentials(PROVIDER_ID)
         if creds is None or not creds.client_secret:
             raise AppKeyError.missing()
-        return AppToken(creds.client_id, creds.client_secret)
+        return AppToken(creds.client_id, creds.client_secret, on_new=self.vault.redactor.register)
 
     def api(self, base: str | None = None, cancel: threading.Event | None = None) -> ApiClient:
         return ApiClient(self.http, base or API, NAME, self._token(), retry=self.retry, cancel=cancel)
@@ -216,7 +216,7 @@ class EnableBankingLink:
             provider=PROVIDER_ID,
             label=existing.label if existing else f"{pending.aspsp['name']} (Enable Banking)",
             status=ConnectionStatus.ACTIVE,
-            consent_id=session_id,
+            consent_id=None,  # the session id stays in the keyring with the rest of what opens the data
             consent_expires_at=until,
             created_at=existing.created_at if existing else now,
             last_synced_at=existing.last_synced_at if existing else None,

@@ -71,8 +71,15 @@ def load_app_key(pem: bytes | str) -> RSAKey:
 class AppToken:
     """The API's bearer token: a fresh RS256 JWT, remade a few minutes before it lapses."""
 
-    def __init__(self, app_id: str, pem: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        app_id: str,
+        pem: str,
+        clock: Callable[[], float] = time.time,
+        on_new: Callable[[str], None] | None = None,
+    ) -> None:
         self._app_id = app_id
+        self._on_new = on_new  # hears every new JWT (the log redactor), so none is ever logged
         self._key = load_app_key(pem)
         self._clock = clock
         self._lock = threading.Lock()
@@ -89,6 +96,8 @@ class AppToken:
         with self._lock:
             if self._clock() >= self._until:
                 self._token = self.make()
+                if self._on_new is not None:
+                    self._on_new(self._token)
                 self._until = self._clock() + JWT_LIFETIME - 300
             return self._token
 
