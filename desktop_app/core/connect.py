@@ -19,7 +19,7 @@ import httpx2
 
 from desktop_app.core.api import ApiClient, RetryPolicy
 from desktop_app.core.enablebanking_link import PROVIDER_ID as ENABLEBANKING
-from desktop_app.core.enablebanking_link import EnableBankingLink
+from desktop_app.core.enablebanking_link import BankConsent, EnableBankingLink
 from desktop_app.core.errors import CredentialsNeeded, SaldoError
 from desktop_app.core.locks import ProcessLocks
 from desktop_app.core.models import Connection, ConnectionStatus, Endpoints
@@ -143,13 +143,15 @@ class Connector:
         ]
         return waiting[0].id if len(waiting) == 1 else None
 
-    def finish(self, pending: PendingConsent, callback: Callback) -> Connection:
+    def finish(self, pending: PendingConsent | BankConsent, callback: Callback) -> Connection:
         """Redeem the code (once, at once) and record the connection. Tokens go to the vault.
 
         A new consent that returns accounts Saldo already holds under another connection of
         the same provider is the same login approved again: it re-consents that connection
         instead of creating a second one, so no account and no money appears twice.
         """
+        if isinstance(pending, BankConsent):  # Enable Banking's own flow: a session, not tokens
+            return self.enablebanking.finish(pending, callback)
         provider = pending.provider
         self.vault.redactor.register(callback.code)
         client = TokenClient(self.http, pending.request.profile, self.credentials(provider))

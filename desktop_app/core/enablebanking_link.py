@@ -23,7 +23,7 @@ import json
 import logging
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,15 @@ from urllib.parse import urlsplit
 import httpx2
 
 from desktop_app.core.api import ApiClient, RetryPolicy
-from desktop_app.core.errors import AppKeyError, OAuthError, ProviderError, ReconsentNeeded, SaldoError
+from desktop_app.core.errors import (
+    AppKeyError,
+    ConsentCancelled,
+    ConsentTimeout,
+    OAuthError,
+    ProviderError,
+    ReconsentNeeded,
+    SaldoError,
+)
 from desktop_app.core.models import Connection, ConnectionStatus
 from desktop_app.core.oauth.flow import AuthorizationRequest, Callback, new_state, parse_pasted_redirect
 from desktop_app.core.oauth.https_receiver import HttpsLoopbackReceiver
@@ -54,7 +62,7 @@ SESSION = "session"  # the token type of a stored session id
 
 @dataclass
 class BankConsent:
-    """A consent waiting at the bank: show `url`, then `wait()` (https receiver) or `paste()`."""
+    """A consent waiting at the bank: show `url`, then `wait()` for the https receiver or a `paste()`."""
 
     url: str
     request: AuthorizationRequest
@@ -62,21 +70,33 @@ class BankConsent:
     aspsp: dict[str, Any]
     base: str
     connection_id: str
+    _pasted: threading.Event = field(default_factory=threading.Event)
+    _result: Callback | OAuthError | None = None
 
     def wait(self, timeout: float) -> Callback:
-        if self.receiver is None:
-            raise OAuthError(
-                "No https://localhost redirect is registered for your application, so Saldo cannot catch the "
-                "answer: paste the address your browser ends on.",
-                "paste_needed",
-            )
-        return self.receiver.wait(timeout)
+        if self.receiver is not None:
+            return self.receiver.wait(timeout)
+        if not self._pasted.wait(timeout):  # no https://localhost redirect registered: paste-back only
+            raise ConsentTimeout(f"No answer from {NAME} in time. Try again, or paste the address.", "timeout")
+        if isinstance(self._result, OAuthError):
+            raise self._result
+        assert self._result is not None
+        return self._result
 
     def paste(self, pasted_url: str) -> Callback:
         callback = parse_pasted_redirect(self.request, pasted_url)
         if self.receiver is not None:
             self.receiver.deliver(callback)
+        self._result = callback
+        self._pasted.set()
         return callback
+
+    def cancel(self) -> None:
+        if self.receiver is not None:
+            self.receiver.cancel()
+        elif not self._pasted.is_set():
+            self._result = ConsentCancelled("Cancelled.", "cancelled")
+            self._pasted.set()
 
     def close(self) -> None:
         if self.receiver is not None:

@@ -24,15 +24,17 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.connect import CONSENT_TIMEOUT, PendingConsent
+from desktop_app.core.enablebanking_link import BankConsent
 from desktop_app.core.errors import AccessDenied, ConsentCancelled, ConsentTimeout, InvalidGrant, SaldoError
 from desktop_app.core.models import Connection
 from desktop_app.core.providers.registry import PROVIDERS, Provider, in_wizard_order
 from desktop_app.core.sync import SyncProgress, SyncResult
 from desktop_app.gui.context import AppContext
+from desktop_app.gui.enablebanking_page import EnableBankingPage
 from desktop_app.gui.simplefin_page import SimpleFinPage
 from desktop_app.gui.tasks import TaskContext
 
-PICK, CREDENTIALS, CONSENT, SYNC, DONE, SIMPLEFIN = range(6)
+PICK, CREDENTIALS, CONSENT, SYNC, DONE, SIMPLEFIN, ENABLEBANKING = range(7)
 
 
 def explain(exc: BaseException, provider: str) -> str:
@@ -60,7 +62,7 @@ class ConnectWizard(QDialog):
         self.ctx = ctx
         self.open_url = open_url
         self.provider: Provider | None = None
-        self.pending: PendingConsent | None = None
+        self.pending: PendingConsent | BankConsent | None = None
         self.connection: Connection | None = None
         self.sync_task: TaskContext | None = None
         self.deadline = 0.0
@@ -74,6 +76,10 @@ class ConnectWizard(QDialog):
         self.simplefin_page.connected.connect(self._consented)
         self.simplefin_page.back.connect(lambda: self.pages.setCurrentIndex(PICK))
         self.pages.addWidget(self.simplefin_page)
+        self.enablebanking_page = EnableBankingPage(ctx)  # the person's own application, then the bank
+        self.enablebanking_page.ready.connect(self._consent_ready)
+        self.enablebanking_page.back.connect(lambda: self.pages.setCurrentIndex(PICK))
+        self.pages.addWidget(self.enablebanking_page)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         self.timer = QTimer(self)
@@ -245,8 +251,8 @@ class ConnectWizard(QDialog):
         provider = next(p for p in PROVIDERS if p.id == item.data(Qt.ItemDataRole.UserRole))
         self.provider = provider
         self.pick_error.setText("")
-        if provider.id == "simplefin":
-            self.pages.setCurrentIndex(SIMPLEFIN)
+        if provider.id in ("simplefin", "enablebanking"):
+            self.pages.setCurrentIndex(SIMPLEFIN if provider.id == "simplefin" else ENABLEBANKING)
             return
         if not provider.needs_credentials:
             self._begin()
@@ -310,7 +316,7 @@ class ConnectWizard(QDialog):
             self._begin_failed,
         )
 
-    def _consent_ready(self, pending: PendingConsent) -> None:
+    def _consent_ready(self, pending: PendingConsent | BankConsent) -> None:
         self._busy(False)
         if not self.isVisible():  # closed while the receiver was being bound
             pending.close()
