@@ -70,10 +70,12 @@ Providers (prefix, then the provider's own documented paths)
   ``accounts offline_access``, state, accountsGroupName/accountsGroupId) → **302**; with
   ``scope=accounts`` alone (one-time) → **301**. The redirect back carries ``code`` (not URL
   safe: contains ``+ / = %``, sent percent-encoded; decode once), ``state`` and ``consentId``.
-  ``POST /aiia/v1/oauth/token``: HTTP Basic client auth, **JSON** body ``{grant_type, code,
-  redirect_uri}`` or ``{grant_type: refresh_token, refresh_token}`` (a form body gets 415) →
+  ``POST /aiia/v1/oauth/token``: HTTP Basic client auth (``client_id:client_secret`` as issued,
+  never form-encoded), **JSON** body ``{grant_type, code, redirect_uri}`` or
+  ``{grant_type: refresh_token, refresh_token}`` (a form body gets 415) →
   ``{access_token, expires_in: 3600, refresh_token, token_type: "bearer", redirect_uri,
-  consentId, scope}``; one-time: no refresh_token, and 24 h after consent every call is 401.
+  consentId, scope}``; one-time too (both tokens, as the seed shows; the refresh token works
+  only inside the one-time window), and 24 h after consent every call and every refresh fails.
   Data: ``GET /aiia/v1/accounts``, ``GET /aiia/v1/accounts/{id}``,
   ``GET /aiia/v1/accounts/{id}/transactions?pageSize=1..1000&pagingToken=`` →
   ``{"pagingToken": opaque|null, "transactions": [{id, accountId, date, text, originalText,
@@ -149,6 +151,16 @@ action="/{provider}/consent">`` with fields:
 POST it form-encoded; the answer is a 302 to the client's redirect with the code (or with
 ``error=access_denied`` on deny, with no account, or — ConnectPay — with no scope). A request id
 works once and for 15 minutes.
+
+``/simplefin`` — SimpleFIN Bridge (see ``saldo_sandbox.simplefin``): ``POST /simplefin/create`` makes
+  a setup token; ``POST /simplefin/claim/{id}`` answers the access URL once (then 403);
+  ``GET /simplefin/bridge/accounts`` with Basic auth, ``start-date``/``end-date``/``pending``; ranges
+  over 90 days cut with a warning in ``errors``; warnings past 24 requests a day, 403 past 96.
+
+``/enablebanking`` — Enable Banking (see ``saldo_sandbox.enablebanking``): RS256 JWT checked with
+  the registered application's public key (``state.enablebanking.apps``); ``/application``,
+  ``/aspsps``, ``/auth`` (exact https redirect match), ``/sessions``, ``/accounts/{uid}/…`` with
+  continuation keys; references that change at booking, positional ones on the second account.
 
 Admin (loopback clients only; JSON in, JSON out; 400 ``{error, error_description}`` on bad input)
 -------------------------------------------------------------------------------------------------

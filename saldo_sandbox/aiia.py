@@ -42,7 +42,7 @@ def token(x: Exchange) -> None:
         grant = oauth.redeem(
             x, "aiia", str(data.get("code", "")), redirect if isinstance(redirect, str) else None, None, True
         )
-        tokens = oauth.mint(x, grant, refresh=not grant.one_time)
+        tokens = oauth.mint(x, grant, refresh=True)  # one-time too: the seed shows both tokens
         tokens.update(token_type=AIIA_TOKEN_TYPE, redirect_uri=grant.redirect_uri, consentId=grant.consent_id)
         return x.json(200, tokens)
     if data.get("grant_type") == "refresh_token":

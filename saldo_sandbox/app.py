@@ -31,6 +31,8 @@ ENDPOINTS: dict[str, dict[str, str]] = {
         "token": "/tatrabanka/auth/oauth/v2/token",
         "api": "/tatrabanka",
     },
+    "simplefin": {"create": "/simplefin/create", "api": "/simplefin/bridge"},
+    "enablebanking": {"api": "/enablebanking"},
 }
 
 

@@ -30,8 +30,25 @@ PROVIDER_ACCOUNTS = {
     "aritma": (("Brukskonto", "NOK", "c1"), ("Sparekonto", "NOK", "c1")),
     "connectpay": (("Current account", "EUR", "c1"), ("Business account", "EUR", "c2")),
     "tatrabanka": (("Bežný účet", "EUR", "c1"), ("Sporiaci účet", "EUR", "c1")),
+    "enablebanking": (("Käyttötili", "EUR", "c1"), ("Säästötili", "EUR", "c1")),
+    "simplefin": (
+        ("Everyday Checking", "USD", "c1"),
+        ("Rewards Visa", "USD", "c1"),
+        ("High-Yield Savings", "USD", "c1"),
+    ),
 }
-IBAN_PREFIX = {"demo": "NL", "aiia": "DK", "aritma": "NO", "connectpay": "LT", "tatrabanka": "SK"}
+# SimpleFIN Bridge keeps a shorter history than a bank.
+HISTORY_YEARS = {"simplefin": 1}
+# SimpleFIN's accounts have no IBAN; the generator's ids still need a prefix.
+IBAN_PREFIX = {
+    "demo": "NL",
+    "aiia": "DK",
+    "aritma": "NO",
+    "connectpay": "LT",
+    "tatrabanka": "SK",
+    "simplefin": "US",
+    "enablebanking": "FI",
+}
 
 
 def generate(provider: str, seed: int, transactions: int, today: date, years: int = 3) -> Ledger:
@@ -41,7 +58,7 @@ def generate(provider: str, seed: int, transactions: int, today: date, years: in
         seed,
         transactions,
         today,
-        years,
+        HISTORY_YEARS.get(provider, years),
         accounts=PROVIDER_ACCOUNTS[provider],
         iban_prefix=IBAN_PREFIX[provider],
     )

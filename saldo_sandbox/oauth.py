@@ -12,7 +12,7 @@ import html
 import secrets
 import uuid
 from typing import Any, NoReturn
-from urllib.parse import unquote, urlencode, urlsplit
+from urllib.parse import unquote_plus, urlencode, urlsplit
 
 from saldo_sandbox.data import Account
 from saldo_sandbox.exchange import Answered, Exchange
@@ -108,6 +108,12 @@ def deny(x: Exchange, grant: Grant, description: str) -> NoReturn:
 
 
 def basic_client(x: Exchange, provider: str) -> bool:
+    """HTTP Basic client authentication, decoded as each provider's document says.
+
+    Aiia: ``base64("<client_id>:<client_secret>")`` with both exactly as issued, so a secret
+    holding ``+ / = :`` or ``%`` is compared byte for byte. The others only point at OAuth 2.0,
+    whose §2.3.1 form-urlencodes id and secret first: they are form-decoded here.
+    """
     client = x.st.clients[provider]
     auth = x.headers.get("Authorization", "")
     if not auth.startswith("Basic "):
@@ -116,7 +122,9 @@ def basic_client(x: Exchange, provider: str) -> bool:
         cid, _, secret = base64.b64decode(auth[6:], validate=True).decode().partition(":")
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return False
-    return same(unquote(cid), client.client_id) and same(unquote(secret), client.client_secret or "")
+    if provider != "aiia":
+        cid, secret = unquote_plus(cid), unquote_plus(secret)
+    return same(cid, client.client_id) and same(secret, client.client_secret or "")
 
 
 def redeem(

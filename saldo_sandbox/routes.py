@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from saldo_sandbox import admin, aiia, aritma, connectpay, consent, demo, tatrabanka
+from saldo_sandbox import admin, aiia, aritma, connectpay, consent, demo, enablebanking, simplefin, tatrabanka
 from saldo_sandbox.exchange import Exchange
 from saldo_sandbox.state import PROVIDERS
 
@@ -59,6 +59,21 @@ _TABLE: tuple[tuple[str, str, Handler], ...] = (
     ("POST", r"/tatrabanka/api/v1/accounts/information", tatrabanka.information),
     ("POST", r"/tatrabanka/api/v1/accounts/transactions", tatrabanka.transactions),
     ("*", r"/tatrabanka(?:/.*)?", tatrabanka.not_found),
+    # Enable Banking
+    ("GET", r"/enablebanking/application", enablebanking.application),
+    ("GET", r"/enablebanking/aspsps", enablebanking.aspsps),
+    ("POST", r"/enablebanking/auth", enablebanking.auth),
+    ("GET", r"/enablebanking/start", enablebanking.start),
+    ("POST", r"/enablebanking/sessions", enablebanking.sessions),
+    ("GET", r"/enablebanking/sessions/(?P<session>[^/]+)", enablebanking.session),
+    ("DELETE", r"/enablebanking/sessions/(?P<session>[^/]+)", enablebanking.session),
+    ("GET", r"/enablebanking/accounts/(?P<uid>[^/]+)/(?P<what>details|balances|transactions)", enablebanking.account),
+    ("*", r"/enablebanking(?:/.*)?", enablebanking.not_found),
+    # SimpleFIN Bridge
+    ("POST", r"/simplefin/create", simplefin.create),
+    ("POST", r"/simplefin/claim/(?P<token>[A-Za-z0-9_-]+)", simplefin.claim),
+    ("GET", r"/simplefin/bridge/accounts", simplefin.accounts),
+    ("*", r"/simplefin(?:/.*)?", simplefin.not_found),
 )
 ROUTES = tuple((method, re.compile(pattern), handler) for method, pattern, handler in _TABLE)
 

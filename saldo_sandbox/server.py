@@ -49,6 +49,9 @@ class SandboxHandler(LoopbackHandler):
             x.truncate = False
             x.json(500, {"error": "server_error", "error_description": "the sandbox failed; see its log"})
 
+    def do_DELETE(self) -> None:  # Enable Banking closes a session with DELETE /sessions/{id}
+        self.serve("DELETE")
+
 
 class SandboxServer(LoopbackServer):
     allow_reuse_address = True

@@ -18,18 +18,28 @@ from typing import Any
 from saldo_sandbox.data import CURRENCY_DECIMALS, Account, Ledger, Tx, generate
 from saldo_sandbox.faults import Faults
 
-PROVIDERS = ("demo", "aiia", "aritma", "connectpay", "tatrabanka")
+PROVIDERS = ("demo", "aiia", "aritma", "connectpay", "tatrabanka", "simplefin", "enablebanking")
 NAMES = {
     "demo": "Demo Bank",
     "aiia": "Aiia",
     "aritma": "Aritma",
     "connectpay": "ConnectPay",
     "tatrabanka": "Tatra banka",
+    "simplefin": "SimpleFIN Bridge",
+    "enablebanking": "Enable Banking",
 }
 CODE_LIFETIME = 60  # seconds; every provider's codes are single-use
 CONSENT_REQUEST_LIFETIME = 15 * 60  # how long a consent page stays answerable
 ONE_TIME_LIFETIME = 24 * 3600  # Aiia one-time connections: data gone after a day
-ACCESS_LIFETIME = {"demo": 3600, "aiia": 3600, "aritma": 86400, "connectpay": 3600, "tatrabanka": 90 * 86400}
+ACCESS_LIFETIME = {
+    "demo": 3600,
+    "aiia": 3600,
+    "aritma": 86400,
+    "connectpay": 3600,
+    "tatrabanka": 90 * 86400,
+    "simplefin": 0,  # SimpleFIN has no OAuth tokens: a claimed access URL lasts until revoked
+    "enablebanking": 0,  # neither has Enable Banking: each call carries the app's own JWT
+}
 REFRESH_LIFETIME = {"connectpay": 30 * 86400}  # documented only for ConnectPay
 CONNECTPAY_FLOW = "GetPSD2AuthCode"
 AIIA_TOKEN_TYPE = "bearer"  # noqa: S105 (lower case, as in Aiia's example response)
@@ -108,6 +118,27 @@ class Consent:
         }
 
 
+@dataclass
+class SimpleFinBook:
+    """SimpleFIN Bridge's own records: setup tokens, claimed access credentials, request counts."""
+
+    setup: dict[str, str] = field(default_factory=dict)  # claim id -> customer
+    claimed: set[str] = field(default_factory=set)
+    access: dict[str, tuple[str, str]] = field(default_factory=dict)  # user -> (password, consent id)
+    requests: dict[tuple[str, date], int] = field(default_factory=dict)  # (user, day) -> requests that day
+    windows: list[tuple[int, int]] = field(default_factory=list)  # (start-date, end-date) of every request
+
+
+@dataclass
+class BankBook:
+    """Enable Banking's records: registered applications (public key, redirect URLs) and sessions."""
+
+    apps: dict[str, tuple[bytes, tuple[str, ...]]] = field(default_factory=dict)  # app id -> (public PEM, URLs)
+    uids: dict[str, tuple[str, str]] = field(default_factory=dict)  # account uid -> (session id, account id)
+    valid_until: dict[str, float] = field(default_factory=dict)  # session id -> end of consent (epoch)
+    jwts_seen: int = 0
+
+
 class SandboxState:
     """Everything the simulator knows, behind one lock.
 
@@ -144,6 +175,8 @@ class SandboxState:
         self.refresh: dict[str, tuple[Consent, float | None]] = {}
         self.consents: dict[str, Consent] = {}
         self.force_tricky_codes = True  # Aiia's codes carry + / = %
+        self.simplefin = SimpleFinBook()
+        self.enablebanking = BankBook()
 
     def now(self) -> float:
         return self.clock() + self.offset

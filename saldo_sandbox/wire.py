@@ -112,6 +112,8 @@ def provider_tx_id(provider: str, t: Tx, pending: bool) -> str | None:
         return t.id if pending else f"{t.id}-B"
     if provider == "connectpay" and pending:
         return None  # pending entries carry no transactionId in the NextGenPSD2 shape
+    if provider == "simplefin":  # a posted row has a new id with no link to its pending one
+        return f"{t.id}-P" if pending else t.id
     return t.id
 
 

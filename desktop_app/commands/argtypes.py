@@ -120,6 +120,29 @@ def _url(value: str) -> str:
 url = _tag(_url, "url")
 
 
+def _tenant(value: str) -> str:
+    # it becomes a segment of the sign-in URL path: the provider registry says what may go there
+    from desktop_app.core.errors import TenantNeeded
+    from desktop_app.core.providers.registry import check_tenant
+
+    try:
+        return check_tenant(value)
+    except TenantNeeded as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+tenant = _tag(_tenant, "text", max_length=100)
+
+
+def _country(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z]{2}", value.strip()):
+        raise argparse.ArgumentTypeError(f"{_show(value)} is not a two-letter country code such as FI")
+    return value.strip().upper()
+
+
+country = _tag(_country, "text", max_length=2)
+
+
 def _day(value: str) -> date:
     try:
         return date.fromisoformat(value)

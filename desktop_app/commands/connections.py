@@ -12,6 +12,7 @@ from typing import Any
 
 from desktop_app.commands import argtypes
 from desktop_app.commands.common import add_format_option, emit, open_app
+from desktop_app.commands.connect_links import connect_enablebanking, connect_simplefin
 from desktop_app.core.errors import SaldoError
 from desktop_app.core.models import ConnectionStatus, SyncStatus
 from desktop_app.core.providers.registry import PROVIDERS, get_provider
@@ -40,6 +41,25 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="client id from the provider's developer portal",
     )
     p.add_argument("--client-secret-stdin", action="store_true", help="read the client secret from stdin")
+    p.add_argument(
+        "--tenant",
+        metavar="NAME",
+        type=argtypes.tenant,
+        help="Aritma: your organisation's tenant, as in https://id.aritma.io/NAME/connect/authorize",
+    )
+    p.add_argument("--country", type=argtypes.country, default="FI", help="Enable Banking: the bank's country")
+    p.add_argument("--bank", metavar="NAME", type=argtypes.text("--bank", 200), help="Enable Banking: the bank")
+    p.add_argument(
+        "--app-id", metavar="ID", type=argtypes.text("--app-id", 100), help="Enable Banking: your application id"
+    )
+    p.add_argument(
+        "--key-file", metavar="PEM", type=argtypes.path, help="Enable Banking: your application's private key file"
+    )
+    p.add_argument(
+        "--setup-token-stdin",
+        action="store_true",
+        help="SimpleFIN Bridge: read the setup token from stdin (otherwise it is asked for)",
+    )
     p.add_argument(
         "--timeout",
         type=argtypes.number(1, 86_400, "a number of seconds"),
@@ -70,13 +90,28 @@ def _require_connection(args: argparse.Namespace) -> None:
 
 
 def providers(args: argparse.Namespace) -> int:
-    rows = [{"id": p.id, "name": p.name, "credentials": "needed" if p.needs_credentials else "none"} for p in PROVIDERS]
-    emit(rows, ["id", "name", "credentials"], args.format)
+    rows = [
+        {
+            "id": p.id,
+            "name": p.name,
+            "region": p.region,
+            "credentials": "needed" if p.needs_credentials else "none",
+            "setup": p.setup,
+        }
+        for p in PROVIDERS
+    ]
+    emit(rows, ["id", "name", "region", "credentials", "setup"], args.format)
     return 0
 
 
 def connect(args: argparse.Namespace) -> int:
     provider = get_provider(args.provider)
+    if provider.id == "simplefin":
+        return connect_simplefin(args)
+    if provider.id == "enablebanking":
+        return connect_enablebanking(args)
+    if args.setup_token_stdin:
+        raise SaldoError(f"--setup-token-stdin is for SimpleFIN Bridge only; {provider.name} does not use one.")
     with open_app(args) as app:
         conn = app.connector
         if app.vault.session_only:
@@ -90,7 +125,9 @@ def connect(args: argparse.Namespace) -> int:
             if secret is None and provider.needs_credentials:
                 secret = getpass.getpass(f"{provider.name} client secret: ") if sys.stdin.isatty() else None
             conn.save_credentials(provider.id, args.client_id, secret)
-        pending = conn.begin(provider.id, args.sandbox)
+        if args.tenant and not provider.needs_tenant:
+            raise SaldoError(f"--tenant is for Aritma only; {provider.name} has no tenant.")
+        pending = conn.begin(provider.id, args.sandbox, tenant=args.tenant)
         try:
             print(
                 f"Open this address to approve access to {provider.name}:\n{pending.url}", file=sys.stderr, flush=True
@@ -178,6 +215,8 @@ def sync(args: argparse.Namespace) -> int:
     for r in results:
         if r.ok:
             print(f"{r.connection_id}: {r.status} — {r.summary()}")
+            for problem in r.problems[:5]:  # what the provider said, and the first skipped records
+                print(f"saldo: {r.connection_id}: {problem}", file=sys.stderr)
         else:
             failed += 1
             print(f"saldo: {r.connection_id}: {EXPLANATION if r.connection_id in lost else r.error}", file=sys.stderr)

@@ -96,6 +96,7 @@ class ApiClient:
         retry: RetryPolicy | None = None,
         cancel: threading.Event | None = None,
         on_retry: Callable[[str], None] | None = None,
+        revoked_statuses: tuple[int, ...] = (401,),
     ) -> None:
         self._http = http
         self._base = base_url.rstrip("/")
@@ -106,6 +107,8 @@ class ApiClient:
         self.retry = retry or RetryPolicy()
         self.cancel = cancel or threading.Event()
         self._on_retry = on_retry
+        # statuses that mean the consent is gone; SimpleFIN answers a revoked access with 403
+        self._revoked = revoked_statuses
         self._sent = ""  # the access token of the last request
         self.requests = 0
 
@@ -138,7 +141,7 @@ class ApiClient:
             ):
                 refreshed = True
                 continue
-            if status == 401 or (status == 403 and _says_consent(response)):
+            if status in self._revoked or status == 401 or (status == 403 and _says_consent(response)):
                 raise ReconsentNeeded.for_provider(self.provider)
             if status == 429 or status >= 500:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))

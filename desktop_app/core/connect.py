@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 import httpx2
 
 from desktop_app.core.api import ApiClient, RetryPolicy
+from desktop_app.core.enablebanking_link import PROVIDER_ID as ENABLEBANKING
+from desktop_app.core.enablebanking_link import BankConsent, EnableBankingLink
 from desktop_app.core.errors import CredentialsNeeded, SaldoError
 from desktop_app.core.locks import ProcessLocks
 from desktop_app.core.models import Connection, ConnectionStatus, Endpoints
@@ -26,6 +28,8 @@ from desktop_app.core.oauth.receiver import LoopbackReceiver
 from desktop_app.core.oauth.tokens import ClientCredentials, TokenClient, TokenManager, TokenSet
 from desktop_app.core.providers.registry import Provider, get_provider
 from desktop_app.core.session_only import record_connect
+from desktop_app.core.simplefin_link import PROVIDER_ID as SIMPLEFIN
+from desktop_app.core.simplefin_link import SimpleFinLink
 from desktop_app.core.store import Store
 from desktop_app.core.sync import ProviderSession
 from desktop_app.core.vault import Vault
@@ -87,6 +91,13 @@ class Connector:
         self.demo_bank_url = demo_bank_url
         # Development only: every provider answered by a running `saldo sandbox`.
         self.sandbox = sandbox
+        # Providers connected without a browser sign-in (their own connect; sessions and disconnect here).
+        self.simplefin = SimpleFinLink(store, vault, http, retry=retry)
+        self.enablebanking = EnableBankingLink(store, vault, http, store.path.parent, retry=retry)
+        self.links: dict[str, SimpleFinLink | EnableBankingLink] = {
+            SIMPLEFIN: self.simplefin,
+            ENABLEBANKING: self.enablebanking,
+        }
 
     # -- credentials -----------------------------------------------------------------
 
@@ -104,13 +115,19 @@ class Connector:
 
     # -- connecting ------------------------------------------------------------------
 
-    def begin(self, provider_id: str, sandbox: str | None = None, reconnect: str | None = None) -> PendingConsent:
+    def begin(
+        self, provider_id: str, sandbox: str | None = None, reconnect: str | None = None, *, tenant: str | None = None
+    ) -> PendingConsent:
+        """`tenant` (Aritma): the organisation's tenant, kept with the connection's endpoints (not secret)."""
         provider = get_provider(provider_id)
+        if provider.id in self.links:
+            raise SaldoError(f"{provider.name} connects with a {provider.setup}, not a browser sign-in.")
         if sandbox is None:
             sandbox = self.demo_bank_url if provider.id == "demo" and self.demo_bank_url else self.sandbox
-        endpoints = provider.endpoints(sandbox)
         creds = self.credentials(provider)
         connection_id = reconnect or self._reconnectable(provider) or uuid.uuid4().hex[:12]
+        stored = self.store.endpoints(connection_id) if provider.needs_tenant and tenant is None else None
+        endpoints = stored or provider.endpoints(sandbox, tenant)  # re-consent keeps the tenant it had
         profile = provider.oauth_profile(endpoints)
         receiver = LoopbackReceiver(profile)
         redirect = receiver.start()  # bound before anyone opens the URL
@@ -126,13 +143,15 @@ class Connector:
         ]
         return waiting[0].id if len(waiting) == 1 else None
 
-    def finish(self, pending: PendingConsent, callback: Callback) -> Connection:
+    def finish(self, pending: PendingConsent | BankConsent, callback: Callback) -> Connection:
         """Redeem the code (once, at once) and record the connection. Tokens go to the vault.
 
         A new consent that returns accounts Saldo already holds under another connection of
         the same provider is the same login approved again: it re-consents that connection
         instead of creating a second one, so no account and no money appears twice.
         """
+        if isinstance(pending, BankConsent):  # Enable Banking's own flow: a session, not tokens
+            return self.enablebanking.finish(pending, callback)
         provider = pending.provider
         self.vault.redactor.register(callback.code)
         client = TokenClient(self.http, pending.request.profile, self.credentials(provider))
@@ -224,6 +243,8 @@ class Connector:
         )
 
     def open_session(self, connection: Connection, cancel: threading.Event) -> ProviderSession:
+        if connection.provider in self.links:
+            return self.links[connection.provider].open_session(connection, cancel)
         provider = get_provider(connection.provider)
         endpoints = self.endpoints_for(connection)
         api = ApiClient(
@@ -242,7 +263,9 @@ class Connector:
         connection = self.store.get_connection(connection_id)
         revoked = False
         tokens = self.vault.load_tokens(connection_id)
-        if tokens is not None:
+        if connection.provider in self.links:
+            revoked = self.links[connection.provider].disconnect(connection)
+        elif tokens is not None:
             try:
                 revoked = self._token_client(connection).revoke(tokens)
             except SaldoError:

@@ -10,6 +10,9 @@ Anything that is not a ``SaldoError`` is a bug in Saldo, not a problem of the en
     ├── MoneyError                     an amount or currency that cannot be exact
     ├── CredentialsNeeded              a provider needs its client id and secret first
     ├── UnknownProvider
+    ├── TenantNeeded                   Aritma's sign-in addresses name a tenant
+    ├── SetupTokenError                a SimpleFIN setup token that cannot be claimed
+    ├── AppKeyError                    an Enable Banking application id or key that cannot be used
     ├── OAuthError                     signing in did not succeed (``code`` says how)
     │   ├── AccessDenied               the person or the bank declined
     │   ├── StateMismatch              a redirect of someone else's authorization
@@ -63,6 +66,50 @@ class CredentialsNeeded(SaldoError):
 
 class UnknownProvider(SaldoError):
     """No provider has this id."""
+
+
+class TenantNeeded(SaldoError):
+    """The provider's sign-in addresses name the customer's tenant (Aritma), and none (or a bad one) was given."""
+
+    @classmethod
+    def for_provider(cls, provider: str) -> TenantNeeded:
+        return cls(f"{provider} needs your organisation's tenant name; give it with --tenant (or in the wizard).")
+
+
+class SetupTokenError(SaldoError):
+    """A SimpleFIN setup token that is malformed, unknown or already claimed. Nothing was stored."""
+
+    @classmethod
+    def malformed(cls) -> SetupTokenError:
+        return cls(
+            "That is not a SimpleFIN setup token: copy the whole token SimpleFIN Bridge showed you "
+            "(a long line of letters and digits)."
+        )
+
+    @classmethod
+    def already_claimed(cls) -> SetupTokenError:
+        return cls(
+            "SimpleFIN Bridge refused this setup token: it is unknown or was already claimed. If you did not "
+            "claim it yourself, someone else may have it: disable it in SimpleFIN Bridge and make a new one."
+        )
+
+
+class AppKeyError(SaldoError):
+    """The Enable Banking application id or private key cannot be used. Nothing was stored."""
+
+    @classmethod
+    def unreadable(cls) -> AppKeyError:
+        return cls(
+            "That file is not an RSA private key in PEM form: use the .pem file Enable Banking's control panel "
+            "gave you when you registered your application."
+        )
+
+    @classmethod
+    def missing(cls) -> AppKeyError:
+        return cls(
+            "Enable Banking needs your application id and private key first: give them with "
+            "--app-id ID --key-file FILE.pem (or in the wizard)."
+        )
 
 
 # -- signing in ------------------------------------------------------------------------------

@@ -147,6 +147,7 @@ class SyncEngine:
                 return result
         run = self.store.start_sync_run(connection_id)
         report = Reporter(connection_id, result, progress)
+        session: ProviderSession | None = None
         try:
             session = self._open_session(connection, cancel)
             self._sync_connection(connection, session, result, report, cancel)
@@ -166,6 +167,8 @@ class SyncEngine:
         finally:
             if result.status is SyncStatus.OK and result.problems:
                 result.status = SyncStatus.PARTIAL
+            # (test doubles may have no ApiClient)
+            result.requests = getattr(session.api, "requests", 0) if session is not None else 0
             self._finish(connection, run, result, unattended)
         return result
 
@@ -326,6 +329,7 @@ class SyncEngine:
             "unattended": unattended,
             "withdrawn": result.withdrawn,
             "claimed": result.claimed,
+            "requests": result.requests,
         }
         if result.problems:
             details["problems"] = result.problems[:200]

@@ -36,6 +36,7 @@ class SyncResult:
     error: str | None = None
     next_allowed_at: datetime | None = None
     balance_mismatches: list[str] = field(default_factory=list)
+    requests: int = 0  # HTTP requests made to the provider (SimpleFIN counts them per day)
 
     @property
     def ok(self) -> bool:

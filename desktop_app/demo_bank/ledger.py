@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-CURRENCY_DECIMALS = {"EUR": 2, "DKK": 2, "NOK": 2, "SEK": 2}
+CURRENCY_DECIMALS = {"EUR": 2, "DKK": 2, "NOK": 2, "SEK": 2, "USD": 2}
 # Rough size of a euro in each currency, so a Danish grocery bill looks Danish.
-CURRENCY_SCALE = {"EUR": 1, "DKK": 7, "NOK": 11, "SEK": 11}
+CURRENCY_SCALE = {"EUR": 1, "DKK": 7, "NOK": 11, "SEK": 11, "USD": 1}
 
 # (kind, counterparties, typical amount in euro)
 SPENDING = (

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
+    QFormLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -26,16 +27,19 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.connect import CONSENT_TIMEOUT, PendingConsent
+from desktop_app.core.enablebanking_link import BankConsent
 from desktop_app.core.errors import AccessDenied, ConsentCancelled, ConsentTimeout, InvalidGrant, SaldoError
 from desktop_app.core.models import Account, Connection
 from desktop_app.core.providers.registry import PROVIDERS, Provider
 from desktop_app.gui import operations as ops_
 from desktop_app.gui import wizard_pages
+from desktop_app.gui.enablebanking_page import EnableBankingPage
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.operations import EVERYTHING, MutationOp, Operations, QueryOp
+from desktop_app.gui.simplefin_page import SimpleFinPage
 from desktop_app.gui.tasks import TaskContext
 
-PICK, CREDENTIALS, CONSENT, SYNC, DONE = range(5)
+PICK, CREDENTIALS, CONSENT, SYNC, DONE, SIMPLEFIN, ENABLEBANKING = range(7)
 
 
 def explain(exc: BaseException, provider: str) -> str:
@@ -61,6 +65,8 @@ class ConnectWizard(QDialog):
     next_button: QPushButton
     credentials_title: QLabel
     client_id: QLineEdit
+    tenant: QLineEdit
+    tenant_form: QFormLayout
     client_secret: QLineEdit
     credentials_error: QLabel
     where_secrets: QLabel
@@ -100,7 +106,7 @@ class ConnectWizard(QDialog):
         self.open_url = open_url
         self.provider: Provider | None = None
         self.reconnect_id: str | None = None
-        self.pending: PendingConsent | None = None
+        self.pending: PendingConsent | BankConsent | None = None
         self.connection: Connection | None = None
         self.sync_task: TaskContext | None = None
         self.account_checks: list[tuple[int, QCheckBox]] = []
@@ -114,6 +120,14 @@ class ConnectWizard(QDialog):
             wizard_pages.done_page,
         ):
             self.pages.addWidget(build(self))
+        self.simplefin_page = SimpleFinPage(ctx)  # a setup token instead of a browser sign-in
+        self.simplefin_page.connected.connect(self._consented)
+        self.simplefin_page.back.connect(lambda: self.pages.setCurrentIndex(PICK))
+        self.pages.addWidget(self.simplefin_page)
+        self.enablebanking_page = EnableBankingPage(ctx)  # the person's own application, then the bank
+        self.enablebanking_page.ready.connect(self._consent_ready)
+        self.enablebanking_page.back.connect(lambda: self.pages.setCurrentIndex(PICK))
+        self.pages.addWidget(self.enablebanking_page)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         self.timer = QTimer(self)
@@ -148,8 +162,14 @@ class ConnectWizard(QDialog):
         provider = next(p for p in PROVIDERS if p.id == item.data(Qt.ItemDataRole.UserRole))
         self.provider = provider
         self.pick_error.setText("")
+        if provider.id in ("simplefin", "enablebanking"):
+            self.pages.setCurrentIndex(SIMPLEFIN if provider.id == "simplefin" else ENABLEBANKING)
+            return
         if not provider.needs_credentials:
             self._begin()
+            return
+        if provider.needs_tenant:  # the tenant is asked every time; stored credentials may stay
+            self._ask_credentials(provider)
             return
         self._busy(True)
         # the keyring may be slow or ask to be unlocked: never on the UI thread
@@ -172,6 +192,7 @@ class ConnectWizard(QDialog):
             f"<h3>{provider.name} credentials</h3>Enter the client id and secret from {provider.name}'s "
             "developer portal. You enter them once."
         )
+        self.tenant_form.setRowVisible(self.tenant, provider.needs_tenant)
         vault = self.ctx.vault
         self.where_secrets.setText(vault.describe())
         self.where_secrets.setStyleSheet(wizard_pages.error_style() if vault.session_only else "")
@@ -179,6 +200,9 @@ class ConnectWizard(QDialog):
 
     def save_credentials(self) -> None:
         assert self.provider is not None
+        if self.provider.needs_tenant and not self.client_id.text().strip():
+            self._begin()  # only the tenant changes; the stored client id and secret are used
+            return
         if not self.client_id.text().strip():
             self.credentials_error.setText("The client id is required: copy it from the developer portal.")
             return
@@ -207,15 +231,16 @@ class ConnectWizard(QDialog):
         """Bind the loopback receiver and build the consent URL (on a worker: it reads the vault)."""
         assert self.provider is not None
         provider, reconnect = self.provider, self.reconnect_id
+        tenant = (self.tenant.text().strip() or None) if provider.needs_tenant else None
         self._busy(True)
         QueryOp(
             self.ops,
             parent=self,
-            op=lambda app: app.connector.begin(provider.id, reconnect=reconnect),
+            op=lambda app: app.connector.begin(provider.id, reconnect=reconnect, tenant=tenant),
             success=self._consent_ready,
         ).failure(self._begin_failed).if_dropped(lambda pending: pending.close()).run()
 
-    def _consent_ready(self, pending: PendingConsent) -> None:
+    def _consent_ready(self, pending: PendingConsent | BankConsent) -> None:
         self._busy(False)
         provider = self.provider
         assert provider is not None

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.providers.registry import PROVIDERS
+from desktop_app.core.providers.registry import in_wizard_order
 from desktop_app.gui.theme import colours
 
 if TYPE_CHECKING:
@@ -72,9 +72,12 @@ def pick_page(w: ConnectWizard) -> QWidget:
     layout.addWidget(QLabel("<h3>Choose your bank or provider</h3>"))
     w.provider_list = QListWidget()
     w.provider_list.setAccessibleName("Providers")
-    for provider in PROVIDERS:
-        hint = "no credentials needed — try Saldo safely" if not provider.needs_credentials else "needs your client id"
-        item = QListWidgetItem(f"{provider.name}   ·   {hint}")
+    for provider in in_wizard_order():
+        hint = {
+            "nothing": "no credentials needed — try Saldo safely",
+            "client id and secret": "needs a company's developer client id",
+        }.get(provider.setup, f"real banks for a private person — you bring a {provider.setup}")
+        item = QListWidgetItem(f"{provider.name}   ·   {provider.region}   ·   {hint}")
         item.setData(Qt.ItemDataRole.UserRole, provider.id)
         w.provider_list.addItem(item)
     w.provider_list.setSpacing(3)
@@ -101,6 +104,11 @@ def credentials_page(w: ConnectWizard) -> QWidget:
     w.client_secret.setEchoMode(QLineEdit.EchoMode.Password)
     form.addRow("Client &id", w.client_id)
     form.addRow("Client &secret", w.client_secret)
+    w.tenant = QLineEdit()  # Aritma only: its sign-in addresses name the organisation's tenant
+    w.tenant.setAccessibleName("Tenant")
+    w.tenant.setPlaceholderText("your organisation's tenant name")
+    form.addRow("&Tenant", w.tenant)
+    w.tenant_form = form
     layout.addLayout(form)
     w.credentials_error = _error_label()
     w.client_id.textChanged.connect(lambda _: w.credentials_error.setText(""))

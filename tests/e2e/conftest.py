@@ -34,7 +34,8 @@ class World:
         base = provider.split("-")[0]
         if provider != "demo":
             self.connector.save_credentials(provider, f"{base}-client", f"{base}-secret")
-        pending = self.connector.begin(provider, sandbox=self.sandbox.url)
+        tenant = "saldo" if provider == "aritma" else None
+        pending = self.connector.begin(provider, sandbox=self.sandbox.url, tenant=tenant)
         try:
             browser = threading.Thread(target=consent, args=(pending.url,), kwargs=consent_kw)
             browser.start()

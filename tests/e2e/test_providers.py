@@ -36,15 +36,19 @@ def test_aiia_keeps_consent_id_and_survives_codes_with_plus_slash_equals(world: 
     assert connection.scopes == ("accounts", "offline_access")
 
 
-def test_one_time_connection_has_no_refresh_and_expires_in_a_day(world: World) -> None:
+def test_one_time_connection_keeps_both_tokens_and_expires_in_a_day(world: World) -> None:
     connection = world.connect("aiia-one-time")
     assert connection.one_time
     tokens = world.vault.load_tokens(connection.id)
-    assert tokens is not None and tokens.refresh_token is None
+    assert tokens is not None and tokens.refresh_token, "both tokens are kept as the provider returned them"
     assert connection.consent_expires_at is not None
     assert timedelta(hours=23) < connection.consent_expires_at - datetime.now(UTC) <= timedelta(hours=24)
     world.engine.sync(connection.id)
     kept = sum(world.cache(connection.id).values())
+    # the access token lapses after an hour; inside the one-time window Saldo renews it and syncs on
+    world.sandbox.admin("advance", seconds=2 * 3600)
+    assert world.engine.sync(connection.id).status == "ok"
+    assert world.store.get_connection(connection.id).status is ConnectionStatus.ACTIVE
     world.sandbox.admin("advance", seconds=25 * 3600)
     result = world.engine.sync(connection.id)
     assert result.status == "needs_reconsent"

@@ -107,3 +107,77 @@ def test_settings_tell_where_data_and_secrets_live(qtbot: QtBot, window: MainWin
     assert "session only" in dialog.secrets.text() and "color" in dialog.secrets.styleSheet()
     assert any(t.startswith("Follows your system") for t in texts)
     screenshot(dialog, "settings")
+
+
+def test_simplefin_setup_token_page_claims_and_syncs(qtbot: QtBot, window: MainWindow, sandbox: Sandbox) -> None:
+    import httpx2
+
+    from desktop_app.gui.wizard import DONE, SIMPLEFIN
+
+    wizard = window.open_wizard("simplefin")
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == SIMPLEFIN, timeout=10_000)
+    page = wizard.simplefin_page
+    qtbot.mouseClick(page.claim_button, Qt.MouseButton.LeftButton)
+    assert "Paste the setup token" in page.error.text()
+    page.token.setText("not a token")
+    qtbot.mouseClick(page.claim_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "not a SimpleFIN setup token" in page.error.text(), timeout=10_000)
+    qtbot.keyClicks(page.token, httpx2.post(sandbox.url + "/simplefin/create").text)
+    qtbot.mouseClick(page.claim_button, Qt.MouseButton.LeftButton)
+    assert page.token.text() == "", "the token leaves the field as soon as it is read"
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == DONE, timeout=30_000)
+    (connection,) = window.ctx.store.connections()
+    assert connection.provider == "simplefin"
+    assert window.ctx.store.accounts(connection.id)
+    screenshot(wizard, "wizard-simplefin-done")
+    wizard.reject()
+
+
+def test_enablebanking_page_keeps_the_key_lists_banks_and_consents_by_paste(
+    qtbot: QtBot, window: MainWindow, browser: FakeBrowser, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    import socket
+    from urllib.parse import urljoin
+
+    import httpx2
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from desktop_app.gui.wizard import DONE, ENABLEBANKING
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sandbox.state.enablebanking.apps["app-1"] = (public, (f"https://localhost:{port}/callback/enablebanking",))
+    sandbox.auto_approve = True
+    pem_file = tmp_path / "app-1.pem"
+    pem_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    wizard = window.open_wizard("enablebanking")
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == ENABLEBANKING, timeout=10_000)
+    page = wizard.enablebanking_page
+    page.base = sandbox.url + "/enablebanking"
+    qtbot.mouseClick(page.continue_button, Qt.MouseButton.LeftButton)
+    assert "choose your bank" in page.error.text()
+    qtbot.keyClicks(page.app_id, "app-1")
+    page.key_file.setText(str(pem_file))
+    qtbot.mouseClick(page.load_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.bank.count() == 2, timeout=10_000)
+    assert page.key_file.text() == "" and page.app_id.text() == ""
+    qtbot.mouseClick(page.continue_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == CONSENT, timeout=10_000)
+    url = wizard.url_field.text()
+    with httpx2.Client(follow_redirects=False) as http:
+        response = http.get(url)
+        while not response.headers["Location"].startswith("https://"):
+            response = http.get(urljoin(str(response.url), response.headers["Location"]))
+    qtbot.keyClicks(wizard.paste_field, response.headers["Location"])
+    qtbot.mouseClick(wizard.paste_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == DONE, timeout=30_000)
+    (connection,) = window.ctx.store.connections()
+    assert connection.provider == "enablebanking" and window.ctx.store.accounts(connection.id)
+    screenshot(wizard, "wizard-enablebanking-done")
+    wizard.reject()

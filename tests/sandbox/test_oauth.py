@@ -92,14 +92,20 @@ def test_aiia_wrongly_decoded_code_and_mismatched_redirect_are_refused(sandbox: 
     assert aiia_token(http, sandbox, other).json()["error"] == "invalid_grant"
 
 
-def test_aiia_refresh_rotates_and_one_time_gets_no_refresh_token(sandbox: Sandbox, http: httpx2.Client) -> None:
+def test_aiia_refresh_rotates_and_one_time_gets_both_tokens(sandbox: Sandbox, http: httpx2.Client) -> None:
     tokens = aiia_tokens(sandbox, http)
     fresh = aiia_token(http, sandbox, {"grant_type": "refresh_token", "refresh_token": str(tokens["refresh_token"])})
     assert fresh.status_code == 200 and fresh.json()["refresh_token"] != tokens["refresh_token"]
     reuse = aiia_token(http, sandbox, {"grant_type": "refresh_token", "refresh_token": str(tokens["refresh_token"])})
     assert reuse.json()["error"] == "invalid_grant"
     one_time = aiia_tokens(sandbox, http, scope="accounts")
-    assert "refresh_token" not in one_time and one_time["scope"] == "accounts"
+    assert one_time["access_token"] and one_time["refresh_token"] and one_time["scope"] == "accounts"
+    refresh = {"grant_type": "refresh_token", "refresh_token": str(one_time["refresh_token"])}
+    renewed = aiia_token(http, sandbox, refresh)
+    assert renewed.status_code == 200, "a one-time refresh token works inside the window"
+    sandbox.admin("advance", seconds=25 * 3600)
+    late = aiia_token(http, sandbox, {**refresh, "refresh_token": str(renewed.json()["refresh_token"])})
+    assert late.json()["error"] == "invalid_grant", "and not after the provider deleted the data"
 
 
 def test_aiia_wildcard_paths_match_but_not_other_hosts_or_queries(sandbox: Sandbox, http: httpx2.Client) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,7 +39,15 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], family: socket.AddressFamily, receiver: LoopbackReceiver) -> None:
         self.address_family = family
         self.receiver = receiver
+        # A fixed port must be usable again at once after a try (its old connections linger in
+        # TIME_WAIT). SO_REUSEADDR allows that on POSIX and still refuses a second listener; on
+        # Windows it would let another program share the port, so it stays off there.
+        self.allow_reuse_address = receiver.profile.fixed_port is not None and os.name != "nt"
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # a browser that refuses the https receiver's certificate drops the handshake: not a bug
+        log.debug("receiver: a request failed before it was read")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -59,6 +68,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def version_string(self) -> str:
         return "Saldo"  # not the Python version
+
+    def setup(self) -> None:
+        super().setup()  # sets the per-request timeout on the socket
+        handshake = getattr(self.request, "do_handshake", None)
+        if handshake is not None:
+            handshake()  # TLS (the https receiver): in this request's thread, under its timeout
 
     def parse_request(self) -> bool:
         if not super().parse_request():
@@ -135,6 +150,7 @@ class LoopbackReceiver:
                     continue  # no IPv6 loopback here: IPv4 alone will do
                 raise
             port = server.server_address[1]
+            self._secure(server)
             self._servers.append(server)
         self.port = port
         for server in self._servers:
@@ -144,7 +160,12 @@ class LoopbackReceiver:
             thread.start()
             self._threads.append(thread)
         shown = "[::1]" if host == "::1" else host
-        return f"http://{shown}:{port}{self.profile.redirect_path}"
+        return f"{self.scheme}://{shown}:{port}{self.profile.redirect_path}"
+
+    scheme = "http"
+
+    def _secure(self, server: _Server) -> None:
+        """Where the https receiver puts TLS on the listening socket; plain http does nothing."""
 
     def expect(self, request: AuthorizationRequest) -> None:
         """Tell the receiver which authorization to accept answers for."""

@@ -3,7 +3,9 @@
 The OAuth mechanics are authlib's: its protocol client builds the token and revocation
 requests and authenticates the client (``client_secret_basic``, ``client_secret_post``,
 ``none``), here on Saldo's own injected ``httpx2.Client``. Saldo adds what the providers need
-beyond the standard: Aiia's Basic header with a JSON body (a custom client-auth method), a
+beyond the standard: Aiia's Basic header of ``client_id:client_secret`` exactly as given (its
+document says so) with a JSON body, the RFC 6749 §2.3.1 form-encoded Basic header for the
+providers whose documents only point at OAuth 2.0 (Tatra banka, ConnectPay), a
 request-id header on every token request (ConnectPay), ``refresh_token_expires_in`` and
 extra response fields kept. A code is redeemed once and never retried: a reused code can
 make the provider revoke what it issued (RFC 6749 §4.1.2).
@@ -11,6 +13,7 @@ make the provider revoke what it issued (RFC 6749 §4.1.2).
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import time
@@ -18,6 +21,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+from urllib.parse import quote_plus
 
 import httpx2
 from authlib.common.encoding import to_unicode
@@ -39,7 +43,7 @@ REFRESH_LEEWAY = 120.0  # seconds before expiry when a token is refreshed ahead 
 # Saldo's names for client authentication, and authlib's.
 _AUTH_METHODS: dict[ClientAuth, str] = {
     "basic_json": "client_secret_basic_json",
-    "basic_form": "client_secret_basic",
+    "basic_form": "client_secret_basic_form",
     "client_secret_post": "client_secret_post",
     "none": "none",
 }
@@ -103,6 +107,16 @@ def _basic_with_json_body(
     return uri, headers, json.dumps(fields).encode()
 
 
+def _basic_form_encoded(
+    client: Any, method: str, uri: str, headers: dict[str, str], body: Any
+) -> tuple[str, dict[str, str], Any]:
+    """RFC 6749 §2.3.1, which Tatra banka's and ConnectPay's documents point to: the client id
+    and secret are each form-urlencoded before they are joined and base64-encoded."""
+    text = f"{quote_plus(client.client_id)}:{quote_plus(client.client_secret or '')}"
+    headers["Authorization"] = "Basic " + base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return uri, headers, body
+
+
 class _Protocol(OAuth2Client):  # type: ignore[misc]
     """authlib's OAuth 2 client on an injected httpx2.Client (authlib's own one owns its client)."""
 
@@ -123,6 +137,7 @@ class TokenClient:
             revocation_endpoint_auth_method=method,
         )
         self._oauth.register_client_auth_method(("client_secret_basic_json", _basic_with_json_body))
+        self._oauth.register_client_auth_method(("client_secret_basic_form", _basic_form_encoded))
 
     def exchange(self, request: AuthorizationRequest, code: str) -> TokenSet:
         """Redeem an authorization code, once."""

@@ -7,16 +7,29 @@ the embedded simulator, so it always needs a sandbox URL.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from desktop_app.core.errors import SaldoError, UnknownProvider
+from desktop_app.core.errors import SaldoError, TenantNeeded, UnknownProvider
 from desktop_app.core.models import Endpoints
 from desktop_app.core.oauth.profile import OAuthProfile
 from desktop_app.core.providers.aiia import AiiaAdapter
 from desktop_app.core.providers.base import DataAdapter
 from desktop_app.core.providers.berlin import BerlinGroupAdapter
+from desktop_app.core.providers.enablebanking import EnableBankingAdapter
 from desktop_app.core.providers.simple import DemoAdapter, TatraAdapter
+from desktop_app.core.providers.simplefin import SimpleFinAdapter
+
+TENANT = "{tenant}"
+_TENANT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+
+
+def check_tenant(tenant: str) -> str:
+    """A tenant name as Aritma issues them: letters, digits, ``_ . -``; it goes into a URL path."""
+    if not _TENANT_NAME.fullmatch(tenant) or ".." in tenant:
+        raise TenantNeeded(f"{tenant[:40]!r} is not a tenant name (letters, digits, '_', '.', '-').")
+    return tenant
 
 
 @dataclass(frozen=True)
@@ -34,15 +47,34 @@ class Provider:
     consent_lifetime: timedelta | None = None  # fixed lifetime of a consent, when documented
     one_time: bool = False
     api_request_id_header: str | None = None
+    setup: str = "client id and secret"  # what the person brings to connect
+    region: str = "Europe"
 
-    def endpoints(self, sandbox: str | None = None) -> Endpoints:
+    @property
+    def needs_tenant(self) -> bool:
+        """Aritma's sign-in addresses carry the customer's tenant: ``/{tenant}/connect/…``."""
+        return TENANT in self.sandbox_paths.authorize
+
+    def endpoints(self, sandbox: str | None = None, tenant: str | None = None) -> Endpoints:
         if sandbox:
             base = sandbox.rstrip("/")
             p = self.sandbox_paths
-            return Endpoints(base + p.authorize, base + p.token, base + p.api, base + p.revoke if p.revoke else None)
-        if self.production is None:
+            found = Endpoints(base + p.authorize, base + p.token, base + p.api, base + p.revoke if p.revoke else None)
+        elif self.production is None:
             raise SaldoError(f"{self.name} is only available through Saldo's built-in simulator.")
-        return self.production
+        else:
+            found = self.production
+        if not self.needs_tenant:
+            return found
+        if tenant is None:
+            raise TenantNeeded.for_provider(self.name)
+        check_tenant(tenant)
+        return replace(
+            found,
+            authorize=found.authorize.replace(TENANT, tenant),
+            token=found.token.replace(TENANT, tenant),
+            api=found.api.replace(TENANT, tenant),
+        )
 
     def oauth_profile(self, endpoints: Endpoints) -> OAuthProfile:
         return replace(
@@ -71,6 +103,8 @@ PROVIDERS: tuple[Provider, ...] = (
         sandbox_paths=Endpoints("/demo/oauth/authorize", "/demo/oauth/token", "/demo", "/demo/oauth/revoke"),
         needs_credentials=False,
         default_client_id="demo-client",
+        setup="nothing",
+        region="built in",
     ),
     Provider(
         id="aiia",
@@ -108,11 +142,11 @@ PROVIDERS: tuple[Provider, ...] = (
         ),
         adapter=BerlinGroupAdapter("Aritma", accounts_path="/api/accounts", extra_params=()),
         production=Endpoints(
-            "https://id.aritma.io/saldo/connect/authorize",
-            "https://id.aritma.io/saldo/connect/token",
+            "https://id.aritma.io/{tenant}/connect/authorize",
+            "https://id.aritma.io/{tenant}/connect/token",
             "https://banking.zdata.io",
         ),
-        sandbox_paths=Endpoints("/aritma/saldo/connect/authorize", "/aritma/saldo/connect/token", "/aritma"),
+        sandbox_paths=Endpoints("/aritma/{tenant}/connect/authorize", "/aritma/{tenant}/connect/token", "/aritma"),
     ),
     Provider(
         id="connectpay",
@@ -159,9 +193,40 @@ PROVIDERS: tuple[Provider, ...] = (
         consent_lifetime=timedelta(days=90),
         api_request_id_header="Request-ID",
     ),
+    Provider(
+        id="enablebanking",
+        name="Enable Banking",
+        profile=_profile("Enable Banking"),  # its own consent flow: POST /auth, then a session
+        adapter=EnableBankingAdapter(""),
+        production=None,  # api.enablebanking.com, called with the person's own application key
+        sandbox_paths=Endpoints("", "", "/enablebanking"),
+        needs_credentials=False,
+        setup="application id + key",
+        region="Europe",
+    ),
+    Provider(
+        id="simplefin",
+        name="SimpleFIN Bridge",
+        profile=_profile("SimpleFIN Bridge"),  # no OAuth: a setup token is claimed for an access URL
+        adapter=SimpleFinAdapter(),
+        production=None,  # the address comes inside the person's setup token
+        sandbox_paths=Endpoints("", "", "/simplefin/bridge"),
+        needs_credentials=False,
+        setup="setup token",
+        region="North America",
+    ),
 )
 
 _BY_ID = {p.id: p for p in PROVIDERS}
+# What a private person can set up alone comes first, after the Demo Bank; then the providers
+# that need a company's developer contract.
+_FOR_PEOPLE = ("demo", "enablebanking", "simplefin")
+
+
+def in_wizard_order() -> list[Provider]:
+    """The providers as the connect wizard offers them: Demo Bank, real banks by region, the rest."""
+    first = [_BY_ID[i] for i in _FOR_PEOPLE]
+    return first + [p for p in PROVIDERS if p.id not in _FOR_PEOPLE]
 
 
 def get_provider(provider_id: str) -> Provider:

@@ -14,8 +14,8 @@ deliberately tolerant.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from datetime import date
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
 
@@ -113,9 +113,22 @@ class DemoAdapter:
             cursor = str(nxt)
 
 
+def bratislava_today() -> date:
+    """Today's date where the bank books (Slovakia; CET, one hour ahead of UTC in winter)."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        return datetime.now(ZoneInfo("Europe/Bratislava")).date()
+    except (ImportError, LookupError, OSError):  # no time-zone data on this machine
+        return datetime.now(timezone(timedelta(hours=1))).date()
+
+
 class TatraAdapter:
     name = "Tatra banka"
     page_size = 100  # the API accepts 10, 20, …, 100
+
+    def __init__(self, today: Callable[[], date] = bratislava_today) -> None:
+        self._today = today
 
     def accounts(self, api: ApiClient) -> list[RemoteAccount]:
         body = api.get("/api/v1/accounts")
@@ -146,7 +159,7 @@ class TatraAdapter:
             }
             if since is not None:
                 request["dateFrom"] = since.isoformat()
-                request["dateTo"] = date.max.isoformat()
+                request["dateTo"] = max(since, self._today()).isoformat()  # a real day, never 9999-12-31
             body = api.post("/api/v1/accounts/transactions", request)
             page = TxPage([])
             for record in as_list(body, "transactions", "its transactions", api.provider):

@@ -376,6 +376,16 @@ def _v8_sort_indexes(db: sqlite_utils.Database) -> None:
     db.execute(SECONDARY_INDEXES["tx_counterparty"])
 
 
+def _v9_bank_directory(db: sqlite_utils.Database) -> None:
+    """Enable Banking's list of banks per country, kept for browsing offline (public data, no secret)."""
+    db.execute(
+        """CREATE TABLE aspsp_cache (
+            country TEXT NOT NULL, name TEXT NOT NULL, record TEXT NOT NULL, fetched_at TEXT NOT NULL,
+            PRIMARY KEY (country, name)
+        ) WITHOUT ROWID"""
+    )
+
+
 STEPS: tuple[Step, ...] = (
     _v1_core_tables,
     _v2_tombstones_and_withdrawals,
@@ -385,5 +395,6 @@ STEPS: tuple[Step, ...] = (
     _v6_categories_rules_budgets,
     _v7_application_id,
     _v8_sort_indexes,
+    _v9_bank_directory,
 )
 LATEST = len(STEPS)

@@ -165,6 +165,20 @@ class Store(TransactionWrites, TransactionReads):
                 (connection_id, endpoints.authorize, endpoints.token, endpoints.api, endpoints.revoke),
             )
 
+    def save_bank_directory(self, country: str, records: list[tuple[str, str]], fetched_at: str) -> None:
+        """Replace one country's cached bank list: (name, record as JSON text) pairs."""
+        with self._write() as conn:
+            conn.execute("DELETE FROM aspsp_cache WHERE country = ?", (country,))
+            conn.executemany(
+                "INSERT INTO aspsp_cache (country, name, record, fetched_at) VALUES (?, ?, ?, ?)",
+                [(country, name, record, fetched_at) for name, record in records],
+            )
+
+    def bank_directory(self, country: str) -> list[str]:
+        """The cached bank records of a country (JSON text), by name."""
+        rows = self._read("SELECT record FROM aspsp_cache WHERE country = ? ORDER BY name COLLATE NOCASE", (country,))
+        return [str(r[0]) for r in rows]
+
     def endpoints(self, connection_id: str) -> Endpoints | None:
         rows = self._read(
             "SELECT authorize, token, api, revoke FROM connection_endpoints WHERE connection_id = ?", (connection_id,)
