@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -27,6 +26,7 @@ from desktop_app.gui import operations as ops_
 from desktop_app.gui.accounts_pane import AccountsView, AccountTreeModel
 from desktop_app.gui.charts_pane import ChartsPane, since_days
 from desktop_app.gui.chrome import OfflineBanner, StatusArea
+from desktop_app.gui.drops import StatementDrops
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.operations import EVERYTHING, MutationOp, Operations, QueryOp
 from desktop_app.gui.sync_controller import SyncController
@@ -40,7 +40,7 @@ from desktop_app.gui.wizard import ConnectWizard
 WELCOME, MAIN = range(2)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(StatementDrops, QMainWindow):
     """Saldo's window. `open_url` opens the consent page (QDesktopServices in the app)."""
 
     data_loaded = Signal()
@@ -293,18 +293,6 @@ class MainWindow(QMainWindow):
         connection = self.current_connection()
         a.reconnect.setEnabled(connection is not None)
         a.disconnect.setEnabled(connection is not None)
-
-    def import_statements(self, paths: list[Path] | None = None) -> None:
-        from desktop_app.gui.import_dialog import open_import  # loaded on first use
-
-        self.import_dialog = open_import(self, self.ctx, paths, lambda *_: self.ops.changed.emit(EVERYTHING))
-
-    def dragEnterEvent(self, event: Any) -> None:
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: Any) -> None:
-        self.import_statements([Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()])
 
     def note_session_only(self) -> None:
         """Say once, quietly, that there is no keyring (Settings says more)."""

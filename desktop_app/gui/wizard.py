@@ -1,9 +1,8 @@
 """The connect wizard: provider → credentials → consent in the browser → first sync → accounts.
 
-Public API for the window: `start(provider_id, reconnect=...)` jumps past the provider
-list; `connected` says which connection was added or renewed. Every call into the vault,
-the connector, the sync engine or the cache runs as a background operation.
-"""
+Public API for the window: `start(provider_id, reconnect=...)` jumps past the provider list;
+`connected` says which connection was added or renewed. Every call into the vault, the
+connector, the sync engine or the cache runs as a background operation."""
 
 from __future__ import annotations
 
@@ -28,31 +27,19 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.connect import CONSENT_TIMEOUT, PendingConsent
 from desktop_app.core.enablebanking_link import BankConsent
-from desktop_app.core.errors import AccessDenied, ConsentCancelled, ConsentTimeout, InvalidGrant, SaldoError
+from desktop_app.core.errors import ConsentCancelled, SaldoError
 from desktop_app.core.models import Account, Connection
 from desktop_app.core.providers.registry import PROVIDERS, Provider
 from desktop_app.gui import operations as ops_
 from desktop_app.gui import wizard_pages
 from desktop_app.gui.enablebanking_page import EnableBankingPage
 from desktop_app.gui.formatting import Formatter
+from desktop_app.gui.messages import explain
 from desktop_app.gui.operations import EVERYTHING, MutationOp, Operations, QueryOp
 from desktop_app.gui.simplefin_page import SimpleFinPage
 from desktop_app.gui.tasks import TaskContext
 
 PICK, CREDENTIALS, CONSENT, SYNC, DONE, SIMPLEFIN, ENABLEBANKING = range(7)
-
-
-def explain(exc: BaseException, provider: str) -> str:
-    """Every failure in plain words, with the next step."""
-    if isinstance(exc, AccessDenied):
-        return f"{provider} declined access — try again or choose another provider."
-    if isinstance(exc, ConsentTimeout):
-        return f"No answer from {provider} in time. Try again, or paste the address your browser ended on."
-    if isinstance(exc, InvalidGrant):
-        return f"{provider} did not accept the approval (it may have taken too long). Please try again."
-    if isinstance(exc, SaldoError):
-        return str(exc)
-    return f"Something went wrong while connecting to {provider} ({type(exc).__name__}). Please try again."
 
 
 class ConnectWizard(QDialog):
