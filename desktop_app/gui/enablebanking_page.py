@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.enablebanking_link import BankConsent
+from desktop_app.gui import wizard_pages
 from desktop_app.gui.context import AppContext
 
 INTRO = (
@@ -71,21 +72,10 @@ class EnableBankingPage(QWidget):
         form.addRow("Country", self.country)
         form.addRow("Bank", banks)
         layout.addLayout(form)
-        self.error = QLabel("")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #9a3b2f;")
+        self.error = wizard_pages.error_label()
         layout.addWidget(self.error)
-        layout.addStretch(1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        back = QPushButton("Back")
-        back.clicked.connect(self.back.emit)
-        self.continue_button = QPushButton("Continue")
-        self.continue_button.setDefault(True)
-        self.continue_button.clicked.connect(self._continue)
-        buttons.addWidget(back)
-        buttons.addWidget(self.continue_button)
-        layout.addLayout(buttons)
+        self.continue_button = wizard_pages.button("Continue", self._continue, default=True)
+        wizard_pages.buttons(layout, wizard_pages.button("Back", self.back.emit), self.continue_button)
 
     def _choose_key(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Your application's key", "", "PEM key (*.pem);;All files (*)")

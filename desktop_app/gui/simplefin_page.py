@@ -7,10 +7,11 @@ read, and the access address that comes back never reaches the GUI: it goes to t
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desktop_app.core.models import Connection
 from desktop_app.core.simplefin_link import Connected
+from desktop_app.gui import wizard_pages
 from desktop_app.gui.context import AppContext
 
 INTRO = (
@@ -38,24 +39,13 @@ class SimpleFinPage(QWidget):
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setPlaceholderText("setup token")
         layout.addWidget(self.token)
-        self.error = QLabel("")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #9a3b2f;")
+        self.error = wizard_pages.error_label()
         layout.addWidget(self.error)
         self.said = QLabel("")  # what the Bridge reported when the accounts were first listed
         self.said.setWordWrap(True)
         layout.addWidget(self.said)
-        layout.addStretch(1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        back = QPushButton("Back")
-        back.clicked.connect(self.back.emit)
-        self.claim_button = QPushButton("Connect")
-        self.claim_button.setDefault(True)
-        self.claim_button.clicked.connect(self._claim)
-        buttons.addWidget(back)
-        buttons.addWidget(self.claim_button)
-        layout.addLayout(buttons)
+        self.claim_button = wizard_pages.button("Connect", self._claim, default=True)
+        wizard_pages.buttons(layout, wizard_pages.button("Back", self.back.emit), self.claim_button)
 
     def _claim(self) -> None:
         token = self.token.text().strip()

@@ -35,7 +35,7 @@ def error_style() -> str:
     return f"color: {colours().error};"
 
 
-def _error_label() -> QLabel:
+def error_label() -> QLabel:
     label = QLabel("")
     label.setWordWrap(True)
     label.setStyleSheet(error_style())
@@ -49,14 +49,14 @@ def _text(layout: QVBoxLayout) -> QLabel:
     return label
 
 
-def _button(text: str, slot: Callable[[], object], default: bool = False) -> QPushButton:
+def button(text: str, slot: Callable[[], object], default: bool = False) -> QPushButton:
     button = QPushButton(text)
     button.setDefault(default)
     button.clicked.connect(slot)
     return button
 
 
-def _buttons(layout: QVBoxLayout, *buttons: QPushButton) -> None:
+def buttons(layout: QVBoxLayout, *buttons: QPushButton) -> None:
     """The page's buttons at its foot, on the right."""
     layout.addStretch(1)
     row = QHBoxLayout()
@@ -85,10 +85,10 @@ def pick_page(w: ConnectWizard) -> QWidget:
     # Return reaches the dialog's default button (Continue); a double click chooses too
     w.provider_list.itemDoubleClicked.connect(lambda _: w.continue_with_selected())
     layout.addWidget(w.provider_list)
-    w.pick_error = _error_label()
+    w.pick_error = error_label()
     layout.addWidget(w.pick_error)
-    w.next_button = _button("Continue", w.continue_with_selected, default=True)
-    _buttons(layout, _button("Cancel", w.reject), w.next_button)
+    w.next_button = button("Continue", w.continue_with_selected, default=True)
+    buttons(layout, button("Cancel", w.reject), w.next_button)
     return page
 
 
@@ -110,12 +110,12 @@ def credentials_page(w: ConnectWizard) -> QWidget:
     form.addRow("&Tenant", w.tenant)
     w.tenant_form = form
     layout.addLayout(form)
-    w.credentials_error = _error_label()
+    w.credentials_error = error_label()
     w.client_id.textChanged.connect(lambda _: w.credentials_error.setText(""))
     layout.addWidget(w.credentials_error)
     w.where_secrets = _text(layout)
-    w.save_button = _button("Continue", w.save_credentials, default=True)
-    _buttons(layout, _button("Back", w.back_to_providers), w.save_button)
+    w.save_button = button("Continue", w.save_credentials, default=True)
+    buttons(layout, button("Back", w.back_to_providers), w.save_button)
     return page
 
 
@@ -142,14 +142,14 @@ def consent_page(w: ConnectWizard) -> QWidget:
     w.paste_field = QLineEdit()
     w.paste_field.setAccessibleName("Address your browser ended on")
     w.paste_field.setPlaceholderText("http://127.0.0.1:…/callback/…?code=…")
-    w.paste_button = _button("Use this address", w.use_pasted_address)
+    w.paste_button = button("Use this address", w.use_pasted_address)
     row.addWidget(w.paste_field)
     row.addWidget(w.paste_button)
     layout.addLayout(row)
-    w.consent_error = _error_label()
+    w.consent_error = error_label()
     layout.addWidget(w.consent_error)
-    w.cancel_consent = _button("Cancel", w.cancel_waiting)
-    _buttons(layout, w.cancel_consent)
+    w.cancel_consent = button("Cancel", w.cancel_waiting)
+    buttons(layout, w.cancel_consent)
     return page
 
 
@@ -163,8 +163,8 @@ def sync_page(w: ConnectWizard) -> QWidget:
     w.sync_bar.setAccessibleName("First sync")
     layout.addWidget(w.sync_bar)
     w.sync_status = _text(layout)
-    w.stop_sync = _button("Cancel", w.cancel_first_sync)
-    _buttons(layout, w.stop_sync)
+    w.stop_sync = button("Cancel", w.cancel_first_sync)
+    buttons(layout, w.stop_sync)
     return page
 
 
@@ -174,7 +174,7 @@ def done_page(w: ConnectWizard) -> QWidget:
     w.done_title = _text(layout)
     w.accounts_box = QVBoxLayout()
     layout.addLayout(w.accounts_box)
-    w.retry_button = _button("Try again", w.back_to_providers)
-    w.finish_button = _button("Done", w.finish, default=True)
-    _buttons(layout, w.retry_button, w.finish_button)
+    w.retry_button = button("Try again", w.back_to_providers)
+    w.finish_button = button("Done", w.finish, default=True)
+    buttons(layout, w.retry_button, w.finish_button)
     return page

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
 ClientAuth = Literal["basic_json", "basic_form", "client_secret_post", "none"]
@@ -54,6 +54,3 @@ class OAuthProfile:
     keep_token_fields: tuple[str, ...] = ("id_token", "scope")
     issuer: str | None = None
     issuer_in_response: bool = False
-
-    def with_scopes(self, scopes: tuple[str, ...]) -> OAuthProfile:
-        return replace(self, scopes=scopes)

@@ -26,6 +26,7 @@ from urllib.parse import quote
 from desktop_app.core.api import ApiClient
 from desktop_app.core.errors import MalformedResponse
 from desktop_app.core.models import BalanceKind, TransactionStatus, raw_json
+from desktop_app.core.providers import base as read  # the field readers every adapter shares
 from desktop_app.core.providers.base import (
     Problem,
     RecordError,
@@ -33,14 +34,6 @@ from desktop_app.core.providers.base import (
     RemoteBalance,
     RemoteTransaction,
     TxPage,
-    as_list,
-    day,
-    moment,
-    money,
-    need,
-    optional_day,
-    record_ref,
-    text,
 )
 
 PAGE_SIZE = 100
@@ -55,16 +48,16 @@ class AiiaAdapter:
     def accounts(self, api: ApiClient) -> list[RemoteAccount]:
         body = api.get("/v1/accounts")
         accounts = []
-        for record in as_list(body, "accounts", "its account list", api.provider):
+        for record in read.as_list(body, "accounts", "its account list", api.provider):
             try:
                 accounts.append(
                     RemoteAccount(
-                        provider_account_id=str(need(record, "id")),
-                        name=text(record, "name") or "Account",
-                        currency=str(need(record, "currency")).upper(),
-                        iban=text(record, "number.iban"),
-                        kind=text(record, "type"),
-                        owner=text(record, "owner"),
+                        provider_account_id=str(read.need(record, "id")),
+                        name=read.text(record, "name") or "Account",
+                        currency=str(read.need(record, "currency")).upper(),
+                        iban=read.text(record, "number.iban"),
+                        kind=read.text(record, "type"),
+                        owner=read.text(record, "owner"),
                         handle={"record": record},
                     )
                 )
@@ -76,12 +69,12 @@ class AiiaAdapter:
 
     def balances(self, api: ApiClient, account: RemoteAccount) -> list[RemoteBalance]:
         record: Mapping[str, Any] = account.handle.get("record", {})
-        when = moment(record.get("lastSynchronized"))
+        when = read.moment(record.get("lastSynchronized"))
         found = []
         for key, kind in (("booked", BalanceKind.BOOKED), ("available", BalanceKind.AVAILABLE)):
             if isinstance(record.get(key), Mapping):
                 try:
-                    found.append(RemoteBalance(kind, money(record[key], account.currency), when))
+                    found.append(RemoteBalance(kind, read.money(record[key], account.currency), when))
                 except RecordError:
                     continue
         return found
@@ -95,11 +88,11 @@ class AiiaAdapter:
                 params["pagingToken"] = token
             body = api.get(path, params)
             page = TxPage([])
-            for record in as_list(body, "transactions", "its transactions", api.provider):
+            for record in read.as_list(body, "transactions", "its transactions", api.provider):
                 try:
                     parsed = self._transaction(record, account.currency)
                 except (RecordError, AttributeError, TypeError) as exc:
-                    page.problems.append(Problem(str(exc), record_ref(record)))
+                    page.problems.append(Problem(str(exc), read.record_ref(record)))
                     continue
                 if parsed is not None and (since is None or parsed.booking_date >= since):
                     page.transactions.append(parsed)
@@ -111,23 +104,23 @@ class AiiaAdapter:
 
     @staticmethod
     def _transaction(record: Mapping[str, Any], currency: str) -> RemoteTransaction | None:
-        state = str(need(record, "state")).lower()
+        state = str(read.need(record, "state")).lower()
         if state == "scheduled":
             return None  # a future payment, not yet a movement on the account
         if state not in _STATES:
             raise RecordError(f"unknown state {state!r}")
         if record.get("isDeleted") is True:
             return None
-        amount = money(need(record, "transactionAmount"), None)
+        amount = read.money(read.need(record, "transactionAmount"), None)
         detail = record.get("detail") if isinstance(record.get("detail"), Mapping) else {}
         party_key = "destination.name" if amount.amount < 0 else "source.name"
         return RemoteTransaction(
             status=_STATES[state],
-            booking_date=day(need(record, "date")),
+            booking_date=read.day(read.need(record, "date")),
             amount=amount,
-            description=text(record, "text", "originalText") or "",
+            description=read.text(record, "text", "originalText") or "",
             raw=raw_json(record),
-            provider_id=str(need(record, "id")),
-            counterparty=text(detail, party_key) if detail else None,
-            value_date=optional_day(detail.get("valueDate")) if detail else None,
+            provider_id=str(read.need(record, "id")),
+            counterparty=read.text(detail, party_key) if detail else None,
+            value_date=read.optional_day(detail.get("valueDate")) if detail else None,
         )

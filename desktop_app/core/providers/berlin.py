@@ -25,6 +25,7 @@ from urllib.parse import quote
 from desktop_app.core.api import ApiClient
 from desktop_app.core.errors import MalformedResponse
 from desktop_app.core.models import BalanceKind, TransactionStatus, raw_json
+from desktop_app.core.providers import base as read  # the field readers every adapter shares
 from desktop_app.core.providers.base import (
     Problem,
     RecordError,
@@ -32,14 +33,6 @@ from desktop_app.core.providers.base import (
     RemoteBalance,
     RemoteTransaction,
     TxPage,
-    as_list,
-    day,
-    moment,
-    money,
-    need,
-    optional_day,
-    record_ref,
-    text,
 )
 
 _BOOKED_TYPES = ("closingBooked", "interimBooked", "openingBooked", "expected")
@@ -59,17 +52,17 @@ class BerlinGroupAdapter:
     def accounts(self, api: ApiClient) -> list[RemoteAccount]:
         body = api.get(self.accounts_path)
         accounts = []
-        for record in as_list(body, "accounts", "its account list", api.provider):
+        for record in read.as_list(body, "accounts", "its account list", api.provider):
             try:
-                ident = str(record.get("resourceId") or need(record, "id"))
+                ident = str(record.get("resourceId") or read.need(record, "id"))
                 accounts.append(
                     RemoteAccount(
                         provider_account_id=ident,
-                        name=text(record, "name", "displayName", "product") or "Account",
-                        currency=str(need(record, "currency")).upper(),
-                        iban=text(record, "iban"),
-                        kind=text(record, "cashAccountType", "product"),
-                        owner=text(record, "ownerName"),
+                        name=read.text(record, "name", "displayName", "product") or "Account",
+                        currency=str(read.need(record, "currency")).upper(),
+                        iban=read.text(record, "iban"),
+                        kind=read.text(record, "cashAccountType", "product"),
+                        owner=read.text(record, "ownerName"),
                         handle={"id": ident},
                     )
                 )
@@ -85,7 +78,7 @@ class BerlinGroupAdapter:
     def balances(self, api: ApiClient, account: RemoteAccount) -> list[RemoteBalance]:
         body = api.get(f"{self._account_path(account)}/balances")
         found: dict[BalanceKind, RemoteBalance] = {}
-        for record in as_list(body, "balances", "its balances", api.provider):
+        for record in read.as_list(body, "balances", "its balances", api.provider):
             kind_name = str(record.get("balanceType", ""))
             kind = (
                 BalanceKind.BOOKED
@@ -97,10 +90,10 @@ class BerlinGroupAdapter:
             if kind is None or kind in found:
                 continue
             try:
-                amount = money(need(record, "balanceAmount"), account.currency)
+                amount = read.money(read.need(record, "balanceAmount"), account.currency)
             except RecordError:
                 continue
-            when = moment(record.get("lastChangeDateTime")) or moment(record.get("referenceDate"))
+            when = read.moment(record.get("lastChangeDateTime")) or read.moment(record.get("referenceDate"))
             found[kind] = RemoteBalance(kind, amount, when)
         return list(found.values())
 
@@ -129,7 +122,7 @@ class BerlinGroupAdapter:
                     try:
                         page.transactions.append(self._transaction(record, status))
                     except (RecordError, AttributeError, TypeError) as exc:
-                        page.problems.append(Problem(str(exc), record_ref(record)))
+                        page.problems.append(Problem(str(exc), read.record_ref(record)))
             yield page
             url = _next_link(report) or _next_link(body)
             if url in seen_links:
@@ -138,25 +131,25 @@ class BerlinGroupAdapter:
                 seen_links.add(url)
 
     def _transaction(self, record: Mapping[str, Any], status: TransactionStatus) -> RemoteTransaction:
-        amount = money(need(record, "transactionAmount"))
+        amount = read.money(read.need(record, "transactionAmount"))
         booked_on = record.get("bookingDate") if status is TransactionStatus.BOOKED else None
         listed = booked_on or record.get("transactionDate") or record.get("valueDate") or record.get("bookingDate")
         party = (
-            text(record, "creditorName", "creditorAccount.name")
+            read.text(record, "creditorName", "creditorAccount.name")
             if amount.amount < 0
-            else text(record, "debtorName", "debtorAccount.name")
+            else read.text(record, "debtorName", "debtorAccount.name")
         )
-        description = text(record, *self.remittance_fields, "additionalInformation") or party or ""
+        description = read.text(record, *self.remittance_fields, "additionalInformation") or party or ""
         ident = record.get("transactionId") or record.get("entryReference")
         return RemoteTransaction(
             status=status,
-            booking_date=day(listed, "booking date"),
+            booking_date=read.day(listed, "booking date"),
             amount=amount,
             description=description,
             raw=raw_json(record),
             provider_id=str(ident) if ident else None,
             counterparty=party,
-            value_date=optional_day(record.get("valueDate")),
+            value_date=read.optional_day(record.get("valueDate")),
         )
 
 

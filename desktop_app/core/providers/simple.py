@@ -22,6 +22,7 @@ from urllib.parse import quote
 from desktop_app.core.api import ApiClient
 from desktop_app.core.errors import MalformedResponse
 from desktop_app.core.models import BalanceKind, TransactionStatus, raw_json
+from desktop_app.core.providers import base as read  # the field readers every adapter shares
 from desktop_app.core.providers.base import (
     Problem,
     RecordError,
@@ -29,26 +30,18 @@ from desktop_app.core.providers.base import (
     RemoteBalance,
     RemoteTransaction,
     TxPage,
-    as_list,
-    day,
-    moment,
-    money,
-    need,
-    optional_day,
-    record_ref,
-    text,
 )
 
 
 def _account(record: Mapping[str, Any], ident_key: str, provider: str) -> RemoteAccount:
     try:
-        ident = str(need(record, ident_key))
+        ident = str(read.need(record, ident_key))
         return RemoteAccount(
             provider_account_id=ident,
-            name=text(record, "name") or "Account",
-            currency=str(need(record, "currency")).upper(),
-            iban=text(record, "iban"),
-            owner=text(record, "owner", "ownerName"),
+            name=read.text(record, "name") or "Account",
+            currency=str(read.need(record, "currency")).upper(),
+            iban=read.text(record, "iban"),
+            owner=read.text(record, "owner", "ownerName"),
             handle={"record": record},
         )
     except (RecordError, AttributeError) as exc:
@@ -61,17 +54,17 @@ class DemoAdapter:
 
     def accounts(self, api: ApiClient) -> list[RemoteAccount]:
         body = api.get("/api/accounts")
-        return [_account(r, "id", api.provider) for r in as_list(body, "accounts", "its accounts", api.provider)]
+        return [_account(r, "id", api.provider) for r in read.as_list(body, "accounts", "its accounts", api.provider)]
 
     def balances(self, api: ApiClient, account: RemoteAccount) -> list[RemoteBalance]:
         balances = account.handle.get("record", {}).get("balances")
         if not isinstance(balances, Mapping):
             return []
-        when = moment(balances.get("asOf"))
+        when = read.moment(balances.get("asOf"))
         out = []
         for key, kind in (("booked", BalanceKind.BOOKED), ("available", BalanceKind.AVAILABLE)):
             try:
-                out.append(RemoteBalance(kind, money(balances.get(key), account.currency), when))
+                out.append(RemoteBalance(kind, read.money(balances.get(key), account.currency), when))
             except RecordError:
                 continue
         return out
@@ -87,25 +80,25 @@ class DemoAdapter:
                 params["cursor"] = cursor
             body = api.get(path, params)
             page = TxPage([])
-            for record in as_list(body, "transactions", "its transactions", api.provider):
+            for record in read.as_list(body, "transactions", "its transactions", api.provider):
                 try:
                     status = {"booked": TransactionStatus.BOOKED, "pending": TransactionStatus.PENDING}[
-                        str(need(record, "status"))
+                        str(read.need(record, "status"))
                     ]
                     page.transactions.append(
                         RemoteTransaction(
                             status=status,
-                            booking_date=day(need(record, "bookingDate")),
-                            amount=money(need(record, "amount"), str(need(record, "currency"))),
-                            description=text(record, "description") or "",
+                            booking_date=read.day(read.need(record, "bookingDate")),
+                            amount=read.money(read.need(record, "amount"), str(read.need(record, "currency"))),
+                            description=read.text(record, "description") or "",
                             raw=raw_json(record),
-                            provider_id=str(need(record, "id")),
-                            counterparty=text(record, "counterparty"),
-                            value_date=optional_day(record.get("valueDate")),
+                            provider_id=str(read.need(record, "id")),
+                            counterparty=read.text(record, "counterparty"),
+                            value_date=read.optional_day(record.get("valueDate")),
                         )
                     )
                 except (RecordError, KeyError, AttributeError, TypeError) as exc:
-                    page.problems.append(Problem(f"unreadable record: {exc}", record_ref(record)))
+                    page.problems.append(Problem(f"unreadable record: {exc}", read.record_ref(record)))
             yield page
             nxt = body.get("nextCursor") if isinstance(body, Mapping) else None
             if not nxt or nxt == cursor:
@@ -132,7 +125,7 @@ class TatraAdapter:
 
     def accounts(self, api: ApiClient) -> list[RemoteAccount]:
         body = api.get("/api/v1/accounts")
-        return [_account(r, "iban", api.provider) for r in as_list(body, "accounts", "its accounts", api.provider)]
+        return [_account(r, "iban", api.provider) for r in read.as_list(body, "accounts", "its accounts", api.provider)]
 
     def balances(self, api: ApiClient, account: RemoteAccount) -> list[RemoteBalance]:
         body = api.post("/api/v1/accounts/information", {"iban": account.provider_account_id})
@@ -143,7 +136,7 @@ class TatraAdapter:
             if kind is None:
                 continue
             try:
-                out.append(RemoteBalance(kind, money(record.get("amount"), account.currency)))
+                out.append(RemoteBalance(kind, read.money(record.get("amount"), account.currency)))
             except RecordError:
                 continue
         return out
@@ -162,26 +155,26 @@ class TatraAdapter:
                 request["dateTo"] = max(since, self._today()).isoformat()  # a real day, never 9999-12-31
             body = api.post("/api/v1/accounts/transactions", request)
             page = TxPage([])
-            for record in as_list(body, "transactions", "its transactions", api.provider):
+            for record in read.as_list(body, "transactions", "its transactions", api.provider):
                 try:
                     status = {"BOOK": TransactionStatus.BOOKED, "INFO": TransactionStatus.PENDING}[
-                        str(need(record, "status"))
+                        str(read.need(record, "status"))
                     ]
-                    amount = money(need(record, "amount"))
+                    amount = read.money(read.need(record, "amount"))
                     page.transactions.append(
                         RemoteTransaction(
                             status=status,
-                            booking_date=day(need(record, "bookingDate")),
+                            booking_date=read.day(read.need(record, "bookingDate")),
                             amount=amount,
-                            description=text(record, "remittanceInformation") or "",
+                            description=read.text(record, "remittanceInformation") or "",
                             raw=raw_json(record),
-                            provider_id=text(record, "transactionId"),
-                            counterparty=text(record, "counterpartyName"),
-                            value_date=optional_day(record.get("valueDate")),
+                            provider_id=read.text(record, "transactionId"),
+                            counterparty=read.text(record, "counterpartyName"),
+                            value_date=read.optional_day(record.get("valueDate")),
                         )
                     )
                 except (RecordError, KeyError, AttributeError, TypeError) as exc:
-                    page.problems.append(Problem(f"unreadable record: {exc}", record_ref(record)))
+                    page.problems.append(Problem(f"unreadable record: {exc}", read.record_ref(record)))
             yield page
             count = body.get("pageCount") if isinstance(body, Mapping) else None
             if not isinstance(count, int) or page_no >= count:
