@@ -174,13 +174,22 @@ def transaction(store: Store, transaction_id: int) -> Transaction | None:
     return transaction_from_row(found[0]) if found else None
 
 
+_NOT_A_TRANSFER = (
+    "t.transfer_source IS NULL AND (t.category_id IS NULL OR "
+    "t.category_id NOT IN (SELECT id FROM categories WHERE kind = 'transfer'))"
+)
+
+
 def monthly_in_out(store: Store, filt: TxFilter, currency: str | None = None) -> list[MonthTotals]:
-    """Money in and out per month over the booked transactions that match `filt`."""
+    """Money in and out per month over the booked transactions that match `filt`.
+
+    Transfers between the person's own accounts (paired, marked, or in a transfer category)
+    are neither income nor spending: they are left out."""
     sql = filter_sql(filt)
     if sql is None:
         return []
     where, params = sql
-    where = [*where, "t.status = 'booked'", "t.withdrawn_at IS NULL"]
+    where = [*where, "t.status = 'booked'", "t.withdrawn_at IS NULL", _NOT_A_TRANSFER]
     if currency is not None:
         where.append("t.currency = ?")
         params = [*params, currency]
