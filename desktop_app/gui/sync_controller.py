@@ -6,9 +6,10 @@ come from the sync-run log, so they say the same after a restart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop_app.gui import operations as ops_
 from desktop_app.gui.formatting import Formatter
@@ -21,6 +22,11 @@ def _status(result: Any) -> str:
 
 
 class SyncController(QObject):
+    """Runs syncs: when asked, and on its own to keep the data fresh (`keep_fresh`)."""
+
+    first_auto_ms = 5_000  # soon after start-up, once the window shows the cache
+    every_auto_ms = 6 * 3600 * 1000  # PSD2 allows about four unattended reads a day
+
     started = Signal()
     progress = Signal(str)
     finished = Signal(object)  # list of SyncResult ([] when the sync itself failed)
@@ -39,7 +45,21 @@ class SyncController(QObject):
     def running(self) -> bool:
         return self.task is not None
 
-    def sync_all(self, labels: dict[str, str]) -> bool:
+    def keep_fresh(self, labels: Callable[[], dict[str, str]]) -> None:
+        """Sync on its own soon after start-up and then every few hours, unattended (the engine
+        keeps each provider's daily budget), while the app runs. `labels` reads the connections."""
+        self._current_labels = labels
+        self.auto_timer = QTimer(self)
+        self.auto_timer.timeout.connect(self._auto_sync)
+        self.auto_timer.start(self.first_auto_ms)
+
+    def _auto_sync(self) -> None:
+        self.auto_timer.setInterval(self.every_auto_ms)
+        labels = self._current_labels()
+        if labels:
+            self.sync_all(labels, unattended=True)
+
+    def sync_all(self, labels: dict[str, str], *, unattended: bool = False) -> bool:
         """Sync every connection; `labels` names them (id → label) for the outcome."""
         if self.task is not None:
             return False
@@ -48,7 +68,13 @@ class SyncController(QObject):
         self.started.emit()
         self.progress.emit("Syncing…")
         self.task = (
-            MutationOp(self.ops, parent=self, op=ops_.sync_all, changes=EVERYTHING, success=self._done)
+            MutationOp(
+                self.ops,
+                parent=self,
+                op=ops_.sync_unattended if unattended else ops_.sync_all,
+                changes=EVERYTHING,
+                success=self._done,
+            )
             .failure(self._failed)
             .with_progress(self._progress)
             .run()

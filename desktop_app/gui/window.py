@@ -75,6 +75,7 @@ class MainWindow(StatementDrops, QMainWindow):
         self.state.restore(self, self._splitters())
         self.ops.changed.connect(lambda _: self.reload())
         self.reload()
+        self.sync.keep_fresh(lambda: {c.id: c.label for c in self.tree.connections})
         self.note_session_only()
         self.setAcceptDrops(True)  # statement files dropped on the window are imported
 

@@ -207,3 +207,11 @@ def household(ctx: AppContext, days: int = 500) -> dict[str, int]:
     ):
         store.add_balance(BalanceSnapshot(ids[name], BalanceKind.BOOKED, Money(Decimal(amount), currency), now))
     return ids
+
+
+@pytest.fixture(autouse=True)
+def no_automatic_sync(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows in tests sync only when a test says so (test_states checks the automatic sync)."""
+    from desktop_app.gui.sync_controller import SyncController
+
+    monkeypatch.setattr(SyncController, "first_auto_ms", 10**9)

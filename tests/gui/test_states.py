@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
@@ -116,3 +117,19 @@ def test_a_connection_without_tokens_is_not_shown_as_synced(
     assert "✖ reconnect" in badge and "synced" not in badge
     tip = win.tree_model.index(0, COL_VALUE).data(Qt.ItemDataRole.ToolTipRole)
     assert "no access" in tip and "keyring" in tip
+
+
+def test_the_window_syncs_on_its_own_soon_after_start_up_unattended(
+    qtbot: QtBot, ctx: AppContext, browser: FakeBrowser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.gui.sync_controller import SyncController
+
+    household(ctx, days=30)
+    monkeypatch.setattr(SyncController, "first_auto_ms", 50)
+    before = len(ctx.store.sync_runs("c1"))
+    win = make_window(qtbot, ctx, browser)
+    with qtbot.waitSignal(win.sync.finished, timeout=30_000):
+        pass  # nobody pressed F5
+    runs = ctx.store.sync_runs("c1")
+    assert len(runs) == before + 1 and runs[0].details.get("unattended") is True
+    assert win.sync.auto_timer.interval() == SyncController.every_auto_ms  # and again in a few hours
