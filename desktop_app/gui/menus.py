@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QDialog, QVBoxLayout
 
+from desktop_app.gui import operations as ops_
 from desktop_app.gui.charts_pane import RANGES
 
 if TYPE_CHECKING:
@@ -89,6 +91,8 @@ def build(w: MainWindow) -> Actions:
         view.addAction(action)
     view.addAction(_action(w, "Go to &accounts", w.accounts.setFocus, "Alt+1"))
     view.addAction(_action(w, "Go to &transactions", w.transactions.table.setFocus, "Alt+2"))
+    view.addSeparator()
+    view.addAction(_action(w, "&Reports…", lambda: show_reports(w), "Ctrl+R"))
 
     connect = _action(w, "&Connect a bank…", lambda: w.open_wizard(), QKeySequence.StandardKey.New)
     sync = _action(w, "&Sync all", w.sync_all, "F5")
@@ -120,3 +124,17 @@ def build(w: MainWindow) -> Actions:
         about,
         where,
     )
+
+
+def show_reports(w: MainWindow) -> QDialog:
+    """Spending by category, money in and out by month, and net worth, in a window of their own."""
+    dialog = QDialog(w)
+    dialog.setWindowTitle("Reports")
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    layout = QVBoxLayout(dialog)
+    view = ops_.reports_view(w.ctx, dialog)
+    layout.addWidget(view)
+    dialog.resize(960, 680)
+    dialog.show()
+    view.refresh()
+    return dialog

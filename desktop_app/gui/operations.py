@@ -274,3 +274,10 @@ def sync_unattended(app: Any, task: TaskContext) -> Any:
 
 def sync_one(app: Any, connection_id: str, task: TaskContext) -> Any:
     return app.engine.sync(connection_id, progress=task.progress, cancel=task.cancel)
+
+
+def reports_view(ctx: Any, parent: Any) -> Any:
+    """The Reports view over the cache (it reads on a worker through the task runner)."""
+    from desktop_app.gui.reports import ReportsView  # pyqtgraph: loaded when first opened
+
+    return ReportsView(ctx.store, ctx.tasks, ctx.numbers, parent=parent)

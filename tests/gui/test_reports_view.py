@@ -17,6 +17,7 @@ from desktop_app.core.money import NumberFormat
 from desktop_app.core.store import Store
 from desktop_app.gui.reports import ReportsView
 from desktop_app.gui.tasks import TaskRunner
+from desktop_app.gui.window import MainWindow
 from tests import factories
 from tests.gui.conftest import screenshot
 
@@ -90,3 +91,11 @@ def test_a_failing_load_says_so_instead_of_drawing(qtbot: QtBot, filled: Store) 
         view.refresh()
     assert view.data is None
     assert view.status.text().startswith("Could not load the reports: unknown currency")
+
+
+def test_view_reports_opens_from_the_menu_with_the_keyboard(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bool(window.findChildren(ReportsView)), timeout=5_000)
+    view = window.findChildren(ReportsView)[0]
+    qtbot.waitUntil(lambda: view.data is not None, timeout=10_000)
+    assert view.window().windowTitle() == "Reports" and view.window().isVisible()
