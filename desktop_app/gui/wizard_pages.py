@@ -76,11 +76,13 @@ def pick_page(w: ConnectWizard) -> QWidget:
         hint = {
             "nothing": "no credentials needed — try Saldo safely",
             "client id and secret": "needs a company's developer client id",
-        }.get(provider.setup, f"real banks for a private person — you bring a {provider.setup}")
+        }.get(provider.setup, f"real banks for a private person — bring your {provider.setup}")
         item = QListWidgetItem(f"{provider.name}   ·   {provider.region}   ·   {hint}")
         item.setData(Qt.ItemDataRole.UserRole, provider.id)
         w.provider_list.addItem(item)
     w.provider_list.setSpacing(3)
+    w.provider_list.setWordWrap(True)  # long hints wrap instead of hiding behind a scrollbar
+    w.provider_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     w.provider_list.setCurrentRow(0)
     # Return reaches the dialog's default button (Continue); a double click chooses too
     w.provider_list.itemDoubleClicked.connect(lambda _: w.continue_with_selected())
