@@ -18,7 +18,11 @@ from desktop_app.gui.window import MainWindow
 from tests.factories import account, connection, tx
 from tests.gui.conftest import FakeBrowser, idle, make_window, read_rows, screenshot
 
-START = date.today() - timedelta(days=399)  # the data ends today
+
+def _start() -> date:
+    """400 days of data ending today, read when the test runs (not when the module was collected,
+    which may have been before midnight)."""
+    return date.today() - timedelta(days=399)
 
 
 def eur(text: str) -> Money:
@@ -38,14 +42,13 @@ def test_add_series_counts_each_account_from_its_first_day_and_keeps_its_last_ba
     assert add_series([], "EUR") == []
 
 
-def _two_eur_and_one_sek(ctx: AppContext) -> tuple[int, int, int]:
+def _two_eur_and_one_sek(ctx: AppContext, start: date) -> tuple[int, int, int]:
     connection(ctx.store, "c1")
     ids = []
     for ref, name, currency in (("a", "Everyday", "EUR"), ("b", "Savings", "EUR"), ("c", "Krona", "SEK")):
         acc = account(ctx.store, "c1", ref=ref, currency=currency, name=name)
         assert acc.id is not None
         ids.append(acc.id)
-    start = START
     rows = []
     for n in range(400):
         rows.append(tx(ids[0], n, amount="2.00", day=start + timedelta(days=n)))
@@ -53,7 +56,7 @@ def _two_eur_and_one_sek(ctx: AppContext) -> tuple[int, int, int]:
             rows.append(tx(ids[1], 1000 + n, amount="5.00", day=start + timedelta(days=n)))
         rows.append(tx(ids[2], 2000 + n, amount="-1.00", day=start + timedelta(days=n), currency="SEK"))
     ctx.store.upsert_transactions(rows)
-    last = datetime.combine(START + timedelta(days=399), datetime.min.time(), UTC) + timedelta(hours=23)
+    last = datetime.combine(start + timedelta(days=399), datetime.min.time(), UTC) + timedelta(hours=23)
     for account_id, balance in zip(ids, (eur("800.00"), eur("1000.00"), Money(Decimal("-400.00"), "SEK")), strict=True):
         ctx.store.add_balance(BalanceSnapshot(account_id, BalanceKind.BOOKED, balance, last))
     return ids[0], ids[1], ids[2]
@@ -70,7 +73,8 @@ def _all_rows(qtbot: QtBot, win: MainWindow) -> int:
 
 
 def test_chart_follows_the_account_the_total_and_the_range(qtbot: QtBot, ctx: AppContext, browser: FakeBrowser) -> None:
-    everyday, savings, krona = _two_eur_and_one_sek(ctx)
+    start = _start()
+    everyday, savings, krona = _two_eur_and_one_sek(ctx, start)
     win = make_window(qtbot, ctx, browser)
     qtbot.waitUntil(lambda: win.chart is not None and bool(win.chart.visible()), timeout=20_000)
     assert win.charts.title.text() == "Balance — Everyday (EUR)"
@@ -79,7 +83,7 @@ def test_chart_follows_the_account_the_total_and_the_range(qtbot: QtBot, ctx: Ap
     # the SEK account, clicked in the tree
     _click(qtbot, win, Scope.account(krona))
     qtbot.waitUntil(lambda: win.charts.title.text() == "Balance — Krona (SEK)", timeout=10_000)
-    assert win.chart.visible()[-1] == (START + timedelta(days=399), Money(Decimal("-400.00"), "SEK"))
+    assert win.chart.visible()[-1] == (start + timedelta(days=399), Money(Decimal("-400.00"), "SEK"))
     assert _all_rows(qtbot, win) == 400 and win.model.filter.account_ids == (krona,)
 
     # the EUR total: both EUR accounts added day by day, the SEK one left out
@@ -88,8 +92,8 @@ def test_chart_follows_the_account_the_total_and_the_range(qtbot: QtBot, ctx: Ap
     _click(qtbot, win, Scope.currency("EUR"))
     qtbot.waitUntil(lambda: win.charts.title.text() == "Balance — All EUR accounts (EUR)", timeout=10_000)
     series = win.chart.visible()
-    assert series[0] == (START, eur("7.00"))
-    assert series[-1] == (START + timedelta(days=399), eur("1800.00"))  # 400 × 2 + 200 × 5
+    assert series[0] == (start, eur("7.00"))
+    assert series[-1] == (start + timedelta(days=399), eur("1800.00"))  # 400 × 2 + 200 × 5
     assert _all_rows(qtbot, win) == 600 and set(win.model.filter.account_ids or ()) == {everyday, savings}
     assert {t.amount.currency for t in read_rows(qtbot, win.model, range(600))} == {"EUR"}
 
@@ -105,7 +109,7 @@ def test_chart_follows_the_account_the_total_and_the_range(qtbot: QtBot, ctx: Ap
     assert win.chart.visible() == series
 
     # the hover read-out names the day and the exact balance
-    second = START + timedelta(days=1)
+    second = start + timedelta(days=1)
     point = win.chart.hover_at(second)
     assert point == (second, eur("9.00"))  # 2 × 2.00 + 5.00
     assert win.chart.readout.text() == f"{second.day} {second.strftime('%b %Y')}  €9.00"
