@@ -75,7 +75,6 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.paths = list(paths)
-        self.importer = ops_.statement_importer(ctx)
         self.running: TaskContext | None = None
         self.results: list[ImportResult] = []
         self.setWindowTitle("Import statements")
@@ -230,7 +229,9 @@ class ImportDialog(QDialog):
         path, target, options = self.paths[0], self.target(), self.options()
         self.message.setText("Reading…")
         self.ctx.tasks.run(
-            lambda: self.importer.import_file(path, target, options, dry_run=True), self._show_preview, self._failed
+            lambda: ops_.import_statement(self.ctx, path, target, options, dry_run=True),
+            self._show_preview,
+            self._failed,
         )
 
     def _show_preview(self, result: ImportResult) -> None:
@@ -273,7 +274,8 @@ class ImportDialog(QDialog):
         self.message.setText(f"Importing {path.name}…")
 
         def work(context: TaskContext) -> ImportResult:
-            return self.importer.import_file(
+            return ops_.import_statement(
+                self.ctx,
                 path,
                 target,
                 options,

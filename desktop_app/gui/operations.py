@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any, Self
@@ -26,7 +26,8 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from desktop_app import APP_NAME
 from desktop_app.core.errors import SaldoError
-from desktop_app.core.imports.importer import Importer
+from desktop_app.core.imports.importer import Importer, ImportResult, Target
+from desktop_app.core.imports.reader import ReadOptions
 from desktop_app.core.models import Account, Transaction
 from desktop_app.core.store import TxFilter, browse
 from desktop_app.core.store.browse import Position, Sort
@@ -202,9 +203,9 @@ def read_accounts(app: Any) -> list[Any]:
     return list(app.store.accounts())
 
 
-def statement_importer(app: Any) -> Importer:
-    """The importer over the cache (statement files; used by the import dialog's operations)."""
-    return Importer(app.store)
+def import_statement(app: Any, path: Path, target: Target, options: ReadOptions, **run: Any) -> ImportResult:
+    """Import (or, with ``dry_run=True``, preview) one statement file; runs on a worker."""
+    return Importer(app.store).import_file(path, target, options, **run)
 
 
 def read_chart(app: Any, account_ids: Sequence[int], currency: str | None, filt: TxFilter) -> ChartData:
@@ -277,7 +278,13 @@ def sync_one(app: Any, connection_id: str, task: TaskContext) -> Any:
 
 
 def reports_view(ctx: Any, parent: Any) -> Any:
-    """The Reports view over the cache (it reads on a worker through the task runner)."""
+    """The Reports view; it reads the cache on a worker through `read_reports`."""
     from desktop_app.gui.reports import ReportsView  # pyqtgraph: loaded when first opened
 
-    return ReportsView(ctx.store, ctx.tasks, ctx.numbers, parent=parent)
+    return ReportsView(lambda *period: read_reports(ctx, *period), ctx.tasks, ctx.numbers, parent=parent)
+
+
+def read_reports(app: Any, key: str, base: str, today: date) -> Any:
+    from desktop_app.gui.reports import load
+
+    return load(app.store, key, base, today)

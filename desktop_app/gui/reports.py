@@ -8,6 +8,7 @@ end)`` so the window can show the transactions behind it (the window does the wi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -77,10 +78,16 @@ class ReportsView(QWidget):
     loaded = Signal()
 
     def __init__(
-        self, store: Store, tasks: TaskRunner, numbers: NumberFormat, base: str = "EUR", parent: QWidget | None = None
+        self,
+        read: Callable[[str, str, date], ReportData],
+        tasks: TaskRunner,
+        numbers: NumberFormat,
+        base: str = "EUR",
+        parent: QWidget | None = None,
     ) -> None:
+        """`read(period key, base currency, today)` gathers the data; it runs on a worker."""
         super().__init__(parent)
-        self._store, self._tasks, self._numbers, self.base = store, tasks, numbers, base
+        self._read, self._tasks, self._numbers, self.base = read, tasks, numbers, base
         self.data: ReportData | None = None
         self.today = date.today()
         self.period = QComboBox()
@@ -111,9 +118,9 @@ class ReportsView(QWidget):
 
     def refresh(self) -> None:
         """Reload every chart for the chosen period, on a worker."""
-        key, base, today, store = self.period.currentData(), self.base, self.today, self._store
+        key, base, today, read = self.period.currentData(), self.base, self.today, self._read
         self.status.setText("Loading…")
-        self._tasks.run(lambda: load(store, key, base, today), self._show, self._failed)
+        self._tasks.run(lambda: read(key, base, today), self._show, self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         self.status.setText(f"Could not load the reports: {exc}")
