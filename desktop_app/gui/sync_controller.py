@@ -11,14 +11,22 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from desktop_app.core.errors import ProviderUnavailable
+from desktop_app.core.models import SyncStatus
 from desktop_app.gui import operations as ops_
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.operations import EVERYTHING, MutationOp, Operations
 from desktop_app.gui.tasks import TaskContext
 
-
-def _status(result: Any) -> str:
-    return str(getattr(result.status, "value", result.status))  # a string today, an enum after the refactor
+# What a sync that did not simply succeed says about a connection, in the outcome line.
+_WORDS = {
+    SyncStatus.CANCELLED: "cancelled",
+    SyncStatus.PARTIAL: "partly synced",
+    SyncStatus.OFFLINE: "offline",
+    SyncStatus.FAILED: "failed",
+    SyncStatus.NEEDS_RECONSENT: "needs reconnecting",
+    SyncStatus.RATE_LIMITED: "daily limit reached",
+}
 
 
 class SyncController(QObject):
@@ -95,13 +103,13 @@ class SyncController(QObject):
 
     def _done(self, results: list[Any]) -> None:
         self._finish()
-        self.offline = any(_status(r) == "offline" for r in results)
+        self.offline = any(r.status is SyncStatus.OFFLINE for r in results)
         self.outcome.emit(self.describe(results))
         self.finished.emit(results)
 
     def _failed(self, exc: BaseException) -> None:
         self._finish()
-        self.offline = type(exc).__name__ == "ProviderUnavailable"
+        self.offline = isinstance(exc, ProviderUnavailable) and exc.unreachable
         self.outcome.emit(f"Sync failed: {ops_.user_message(exc)}")
         self.finished.emit([])
         self.ops.changed.emit(EVERYTHING)  # badges show the failure
@@ -115,18 +123,10 @@ class SyncController(QObject):
         text = f"{self.fmt.things(new, 'transaction')} added" if new else "No new transactions"
         if updated:
             text += f", {self.fmt.count(updated)} updated"
-        words = {
-            "cancelled": "cancelled",
-            "partial": "partly synced",
-            "offline": "offline",
-            "failed": "failed",
-            "needs_reconsent": "needs reconnecting",
-            "rate_limited": "daily limit reached",
-        }
         problems = [
-            f"{self.labels.get(r.connection_id, 'a connection')} {words[_status(r)]}"
+            f"{self.labels.get(r.connection_id, 'a connection')} {_WORDS[r.status]}"
             for r in results
-            if _status(r) in words
+            if r.status in _WORDS
         ]
         if problems:
             text += " — " + "; ".join(problems)

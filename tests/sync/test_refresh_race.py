@@ -41,7 +41,6 @@ def test_processes_refreshing_together_all_succeed_and_the_connection_stays_usab
         with create_app(data, vault=Vault.open(SecretService.Keyring()), http=http) as app:
             connection_id = _connect(app.connector, sandbox)
         command = [sys.executable, "-m", "desktop_app", "--data-dir", str(data), "sync", connection_id]
-        refreshed = 0
         for processes, rounds in ROUNDS.items():
             for _ in range(rounds):
                 vault = Vault.open(SecretService.Keyring())
@@ -58,11 +57,9 @@ def test_processes_refreshing_together_all_succeed_and_the_connection_stays_usab
                     assert f"{connection_id}: ok" in out
                 after = Vault.open(SecretService.Keyring()).load_tokens(connection_id)
                 assert after is not None and after.refresh_token != tokens.refresh_token  # rotated once, kept
-                refreshed += 1
         with create_app(data, vault=Vault.open(SecretService.Keyring()), http=http) as app:
             assert app.store.get_connection(connection_id).status is ConnectionStatus.ACTIVE
             assert app.engine.sync(connection_id).ok
-    assert refreshed == sum(ROUNDS.values())
 
 
 def test_a_successful_sync_clears_a_stale_needs_reconsent_mark(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from desktop_app.core.models import Connection, ConnectionStatus
+from desktop_app.core.models import Connection, ConnectionStatus, SyncStatus
 from desktop_app.core.money import Money
 from desktop_app.core.store import AccountBalance, Store
 from desktop_app.core.sync import consent_days_left
@@ -43,13 +43,13 @@ class Badge(StrEnum):
 RECONNECT_BADGES = frozenset({Badge.NEEDS_RECONSENT, Badge.CONSENT_EXPIRED})
 # The outcome of the last sync run, as recorded by the sync engine.
 _OUTCOMES = {
-    "offline": Badge.OFFLINE,
-    "failed": Badge.FAILED,
-    "partial": Badge.PARTIAL,
-    "cancelled": Badge.CANCELLED,
-    "rate_limited": Badge.RATE_LIMITED,
-    "needs_reconsent": Badge.NEEDS_RECONSENT,
-    "ok": Badge.SYNCED,
+    SyncStatus.OFFLINE: Badge.OFFLINE,
+    SyncStatus.FAILED: Badge.FAILED,
+    SyncStatus.PARTIAL: Badge.PARTIAL,
+    SyncStatus.CANCELLED: Badge.CANCELLED,
+    SyncStatus.RATE_LIMITED: Badge.RATE_LIMITED,
+    SyncStatus.NEEDS_RECONSENT: Badge.NEEDS_RECONSENT,
+    SyncStatus.OK: Badge.SYNCED,
 }
 
 
@@ -158,7 +158,7 @@ def badges_for(
         out.append(BadgeInfo(Badge.NEEDS_RECONSENT, "Saldo holds no access for it in your keyring. Reconnect to sync."))
         return tuple(out)
     if connection.status is ConnectionStatus.NEEDS_RECONSENT:
-        why = (last_run.error if last_run and last_run.status == "needs_reconsent" else None) or (
+        why = (last_run.error if last_run and last_run.status == SyncStatus.NEEDS_RECONSENT else None) or (
             "The provider no longer accepts Saldo's access (revoked or expired)."
         )
         out.append(BadgeInfo(Badge.NEEDS_RECONSENT, f"{why} Reconnect to sync again."))
@@ -169,7 +169,7 @@ def badges_for(
             BadgeInfo(Badge.CONSENT_EXPIRING, "Reconnect before it lapses to keep syncing without a gap.", days=days)
         )
     if not syncing and last_run is not None:
-        kind = _OUTCOMES.get(last_run.status)
+        kind = _OUTCOMES.get(SyncStatus(last_run.status)) if last_run.status in _OUTCOMES else None
         if kind is not None and kind is not Badge.NEEDS_RECONSENT:
             out.append(BadgeInfo(kind, last_run.error or _DEFAULT_REASON[kind], when=last_run.finished_at))
     elif not syncing and connection.last_synced_at is not None:
