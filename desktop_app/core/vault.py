@@ -17,6 +17,7 @@ import logging
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import keyring
@@ -52,6 +53,33 @@ _READ_ATTEMPTS = 4
 
 class _Transient(Exception):
     """A keyring call that failed to start (D-Bus busy): worth another try."""
+
+
+def _hiccups() -> tuple[type[BaseException], ...]:
+    """Errors a Secret Service throws now and then while other processes use it (a collection
+    handle that vanished for a moment); keyring passes them through unwrapped."""
+    found: list[type[BaseException]] = [keyring.errors.InitError]
+    try:
+        from secretstorage.exceptions import SecretStorageException
+
+        found.append(SecretStorageException)
+    except ImportError:  # not on Windows or macOS
+        pass
+    return tuple(found)
+
+
+_HICCUPS = _hiccups()
+
+
+def _retrying[T](call: Callable[[], T]) -> T:
+    """`call`, tried again a few times while the keyring hiccups; _Transient if it never settles."""
+    for attempt in range(_READ_ATTEMPTS):
+        try:
+            return call()
+        except _HICCUPS:
+            if attempt + 1 < _READ_ATTEMPTS:
+                time.sleep(0.05 * 2**attempt)
+    raise _Transient
 
 
 def _part_names(key: str, index: str) -> list[str]:
@@ -112,7 +140,11 @@ class Vault(TokenStore):
                 "install or unlock a keyring (e.g. GNOME Keyring), or continue in session-only mode."
             )
         try:
-            backend.get_password(SERVICE, "saldo-probe")
+            _retrying(lambda: backend.get_password(SERVICE, "saldo-probe"))
+        except _Transient:
+            raise VaultUnavailable(
+                f"The system keyring ({name}) did not answer; unlock it or continue in session-only mode."
+            ) from None
         except (keyring.errors.KeyringError, OSError) as exc:
             raise VaultUnavailable(
                 f"The system keyring ({name}) is not usable: {type(exc).__name__}. Unlock it or continue "
@@ -136,15 +168,10 @@ class Vault(TokenStore):
     # -- raw values, chunked ---------------------------------------------------------
 
     def _get(self, key: str) -> str | None:
-        for attempt in range(_READ_ATTEMPTS):
-            try:
-                return self._get_once(key)
-            except _Transient:
-                # a Secret Service busy with other processes can fail a call now and then
-                if attempt + 1 == _READ_ATTEMPTS:
-                    break
-                time.sleep(0.05 * 2**attempt)
-        raise VaultError(f"Could not read from the keyring ({self._name}): it did not answer; try again.")
+        try:
+            return _retrying(lambda: self._get_once(key))
+        except _Transient:
+            raise VaultError(f"Could not read from the keyring ({self._name}): it did not answer; try again.") from None
 
     def _get_once(self, key: str) -> str | None:
         with self._lock:
@@ -158,8 +185,8 @@ class Vault(TokenStore):
                         return "".join(parts)
                     if self._backend.get_password(SERVICE, key) == index:
                         break  # the index did not move: the value really is incomplete
-            except keyring.errors.InitError:
-                raise _Transient from None
+            except _HICCUPS:
+                raise
             except (keyring.errors.KeyringError, OSError) as exc:
                 raise VaultError(f"Could not read from the keyring ({self._name}): {type(exc).__name__}.") from None
             raise VaultError(f"A secret in the keyring ({self._name}) is incomplete; reconnect to replace it.")
