@@ -32,6 +32,10 @@ DROP = [
     r"(^|/)lib(gssapi_krb5|krb5|krb5support|k5crypto|keyutils|com_err)\.so",
     r"(^|/)libQt6(Wayland|Wl|Network|EglFS|EglFsKms)",
     r"(^|/)libwayland-",
+    # platform plugins for framebuffers, VNC and Vulkan displays (xcb, offscreen and minimal stay)
+    r"PySide6/Qt/plugins/platforms/libq(linuxfb|vnc|eglfs|minimalegl|vkkhrdisplay)",
+    # pyqtgraph's own application icons (its chart icons stay)
+    r"pyqtgraph/icons/peegee/",
     # image formats Saldo never reads (PNG is built in; SVG and ICO stay for icons)
     r"PySide6/Qt/plugins/imageformats/libq(tiff|webp|jpeg|gif|icns|tga|wbmp|pdf)",
 ]
