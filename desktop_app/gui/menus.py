@@ -9,7 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDialog, QVBoxLayout
 
+from desktop_app.core.models import Transaction
 from desktop_app.gui import operations as ops_
+from desktop_app.gui.categorise import Categoriser
 from desktop_app.gui.charts_pane import RANGES
 
 if TYPE_CHECKING:
@@ -45,6 +47,7 @@ class Actions:
     disconnect: QAction
     about: QAction
     where: QAction
+    categorise: QAction
 
 
 def build(w: MainWindow) -> Actions:
@@ -69,8 +72,13 @@ def build(w: MainWindow) -> Actions:
     # Delete acts on the table only: in the search field the key must keep deleting characters
     delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
     w.transactions.table.addAction(delete)
+    categoriser = Categoriser(w.ops, w.fmt, lambda: selected_transactions(w), w)
+    categoriser.status.connect(w.status_text.setText)
+    categorise = _action(w, "&Categorise…", categoriser.categorise_selected, "Ctrl+K")
+    categorise.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the search field keeps its Ctrl+K
+    w.transactions.table.addAction(categorise)
     edit = bar.addMenu("&Edit")
-    for action in (undo, find, delete):
+    for action in (undo, find, categorise, delete):
         edit.addAction(action)
 
     view = bar.addMenu("&View")
@@ -123,7 +131,12 @@ def build(w: MainWindow) -> Actions:
         disconnect,
         about,
         where,
+        categorise,
     )
+
+
+def selected_transactions(w: MainWindow) -> list[Transaction]:
+    return [t for t in map(w.model.transaction, w.transactions.selected_rows()) if t is not None]
 
 
 def show_reports(w: MainWindow) -> QDialog:

@@ -288,3 +288,33 @@ def read_reports(app: Any, key: str, base: str, today: date) -> Any:
     from desktop_app.gui.reports import load
 
     return load(app.store, key, base, today)
+
+
+def category_choices(app: Any) -> list[Any]:
+    from desktop_app.core.categories import categories
+
+    return categories(app.store)
+
+
+def categorise(app: Any, ids: Sequence[int], category_id: int | None, to_rules: bool) -> list[Any]:
+    """The person's category for `ids` (or, with `to_rules`, the rules' again); the rule suggestions it earned."""
+    from desktop_app.core import categories, rules_engine
+
+    found: list[Any] = []
+    for transaction_id in ids:
+        if to_rules:
+            categories.clear_manual(app.store, transaction_id)
+            rules_engine.apply_rules(app.store, after_id=transaction_id - 1, upto_id=transaction_id)
+            continue
+        suggestion = categories.set_category(app.store, transaction_id, category_id)
+        if suggestion is not None and all(s.counterparty != suggestion.counterparty for s in found):
+            found.append(suggestion)
+    return found
+
+
+def add_counterparty_rule(app: Any, counterparty: str, category_id: int) -> Any:
+    """A rule putting `counterparty` in `category_id` from now on (first in the order: the person's latest word)."""
+    from desktop_app.core.rules import Actions, Conditions, Rule, add_rule
+
+    rule = Rule(Conditions(counterparty=counterparty), Actions(category_id=category_id), name=counterparty)
+    return add_rule(app.store, rule, position=0)
