@@ -7,10 +7,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QDialog, QVBoxLayout
+from PySide6.QtWidgets import QDialog
 
 from desktop_app.core.models import Transaction
-from desktop_app.gui import operations as ops_
 from desktop_app.gui.categorise import Categoriser
 from desktop_app.gui.charts_pane import RANGES
 
@@ -140,14 +139,7 @@ def selected_transactions(w: MainWindow) -> list[Transaction]:
 
 
 def show_reports(w: MainWindow) -> QDialog:
-    """Spending by category, money in and out by month, and net worth, in a window of their own."""
-    dialog = QDialog(w)
-    dialog.setWindowTitle("Reports")
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    layout = QVBoxLayout(dialog)
-    view = ops_.reports_view(w.ctx, dialog)
-    layout.addWidget(view)
-    dialog.resize(960, 680)
-    dialog.show()
-    view.refresh()
-    return dialog
+    """Spending by category, money in and out by month, net worth and budgets, in a window of their own."""
+    from desktop_app.gui.report_window import show_reports as show  # pyqtgraph's charts: loaded when first asked
+
+    return show(w)

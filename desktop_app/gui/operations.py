@@ -277,11 +277,11 @@ def sync_one(app: Any, connection_id: str, task: TaskContext) -> Any:
     return app.engine.sync(connection_id, progress=task.progress, cancel=task.cancel)
 
 
-def reports_view(ctx: Any, parent: Any) -> Any:
+def reports_view(ctx: Any, fmt: Any, parent: Any) -> Any:
     """The Reports view; it reads the cache on a worker through `read_reports`."""
     from desktop_app.gui.reports import ReportsView  # pyqtgraph: loaded when first opened
 
-    return ReportsView(lambda *period: read_reports(ctx, *period), ctx.tasks, ctx.numbers, parent=parent)
+    return ReportsView(lambda *period: read_reports(ctx, *period), ctx.tasks, fmt, parent=parent)
 
 
 def read_reports(app: Any, key: str, base: str, today: date) -> Any:
@@ -318,3 +318,24 @@ def add_counterparty_rule(app: Any, counterparty: str, category_id: int) -> Any:
 
     rule = Rule(Conditions(counterparty=counterparty), Actions(category_id=category_id), name=counterparty)
     return add_rule(app.store, rule, position=0)
+
+
+def read_drill(app: Any, category_id: int, currency: str, start: date, end: date) -> Any:
+    from desktop_app.core.views.drill import drill
+
+    return drill(app.store, category_id, currency, start, end)
+
+
+def read_budgets(app: Any, month: str, currency: str) -> tuple[list[Any], list[Any]]:
+    """The month's budget lines, and the expense categories a budget can be set for."""
+    from desktop_app.core.budgets import budget_status
+    from desktop_app.core.categories import categories
+
+    expense = [c for c in categories(app.store) if c.kind == "expense"]
+    return budget_status(app.store, month, currency), expense
+
+
+def save_budget(app: Any, category_id: int, month: str, amount: str, currency: str) -> None:
+    from desktop_app.core.budgets import set_budget
+
+    set_budget(app.store, category_id, month, amount, currency)

@@ -13,13 +13,25 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.core import networth, reports
-from desktop_app.core.money import Money, NumberFormat, format_money
+from desktop_app.core.money import Money
 from desktop_app.core.store import Store
+from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.tasks import TaskRunner
+from desktop_app.gui.theme import colours
 
 PERIODS = (("This year", "year"), ("Last 12 months", "12m"), ("Everything", "all"))
 
@@ -81,13 +93,13 @@ class ReportsView(QWidget):
         self,
         read: Callable[[str, str, date], ReportData],
         tasks: TaskRunner,
-        numbers: NumberFormat,
+        fmt: Formatter,
         base: str = "EUR",
         parent: QWidget | None = None,
     ) -> None:
         """`read(period key, base currency, today)` gathers the data; it runs on a worker."""
         super().__init__(parent)
-        self._read, self._tasks, self._numbers, self.base = read, tasks, numbers, base
+        self._read, self._tasks, self._fmt, self.base = read, tasks, fmt, base
         self.data: ReportData | None = None
         self.today = date.today()
         self.period = QComboBox()
@@ -96,24 +108,38 @@ class ReportsView(QWidget):
         self.period.currentIndexChanged.connect(lambda _i: self.refresh())
         self.status = QLabel("")
         self.spending_plot = _plot("Spending by category")
-        self.spending_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#c26a4a")
+        theme = colours()
+        self.spending_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=theme.spending)
         self.spending_plot.addItem(self.spending_bars)
         self.spending_plot.scene().sigMouseClicked.connect(self._clicked)
         self.flow_plot = _plot("Money in and out by month")
-        self.income_bars = pg.BarGraphItem(x=[], height=[], width=0.35, brush="#1f6f5c")
-        self.spent_bars = pg.BarGraphItem(x=[], height=[], width=0.35, brush="#c26a4a")
-        self.net_curve = self.flow_plot.plot([], [], pen=pg.mkPen("#33415c", width=2), symbol="o", symbolSize=5)
+        self.income_bars = pg.BarGraphItem(x=[], height=[], width=0.35, brush=theme.income)
+        self.spent_bars = pg.BarGraphItem(x=[], height=[], width=0.35, brush=theme.spending)
+        self.net_curve = self.flow_plot.plot([], [], pen=pg.mkPen(theme.text, width=2), symbol="o", symbolSize=5)
         for item in (self.income_bars, self.spent_bars):
             self.flow_plot.addItem(item)
         self.worth_plot = _plot("Net worth", dates=True)
-        self.worth_curve = self.worth_plot.plot([], [], pen=pg.mkPen("#1f6f5c", width=2))
+        self.worth_curve = self.worth_plot.plot([], [], pen=pg.mkPen(theme.line, width=2))
+        # the bars' figures as a table: the keyboard's (and a screen reader's) way in; Enter drills in
+        self.categories = QTableWidget(0, 3)
+        self.categories.setAccessibleName("Spending by category")
+        self.categories.setHorizontalHeaderLabels(("Category", "Spent", "Transactions"))
+        self.categories.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.categories.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.categories.verticalHeader().hide()
+        self.categories.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.categories.itemActivated.connect(lambda item: self._drill(item.row()))
         head = QHBoxLayout()
         head.addWidget(self.period)
         head.addStretch(1)
         head.addWidget(self.status)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
-        for plot in (self.spending_plot, self.flow_plot, self.worth_plot):
+        spending = QHBoxLayout()
+        spending.addWidget(self.spending_plot, 3)
+        spending.addWidget(self.categories, 2)
+        layout.addLayout(spending, 1)
+        for plot in (self.flow_plot, self.worth_plot):
             layout.addWidget(plot, 1)
 
     def refresh(self) -> None:
@@ -127,7 +153,7 @@ class ReportsView(QWidget):
         self.loaded.emit()
 
     def _money(self, money: Money) -> str:
-        return format_money(money, self._numbers)
+        return self._fmt.money(money)
 
     def _show(self, data: ReportData) -> None:
         self.data = data
@@ -138,8 +164,14 @@ class ReportsView(QWidget):
         self.income_bars.setOpts(x=[m - 0.18 for m in months], height=[float(f.income.amount) for f in data.flows])
         self.spent_bars.setOpts(x=[m + 0.18 for m in months], height=[-float(f.spending.amount) for f in data.flows])
         self.net_curve.setData(months, [float(f.net.amount) for f in data.flows])
-        self.flow_plot.getAxis("bottom").setTicks([[(i, f.month) for i, f in enumerate(data.flows)]])
+        self.flow_plot.getAxis("bottom").setTicks([[(i, self._fmt.month(f.month)) for i, f in enumerate(data.flows)]])
         self.worth_curve.setData([_ts(p.day) for p in data.worth], [float(p.total.amount) for p in data.worth])
+        self.categories.setRowCount(n)
+        for row, total in enumerate(data.spending):
+            self.categories.setItem(row, 0, QTableWidgetItem(total.name))
+            self.categories.setItem(row, 1, _right(self._money(total.amount)))
+            self.categories.setItem(row, 2, _right(self._fmt.count(total.count)))
+        self.categories.resizeColumnToContents(1)
         notes = []
         if data.worth:
             notes.append(f"Net worth {self._money(data.worth[-1].total)}")
@@ -167,6 +199,16 @@ class ReportsView(QWidget):
 
     def _clicked(self, event: object) -> None:
         index = self.bar_at(event.scenePos())  # type: ignore[attr-defined]
-        if index is not None and self.data is not None:
+        if index is not None:
+            self._drill(index)
+
+    def _drill(self, index: int) -> None:
+        if self.data is not None and 0 <= index < len(self.data.spending):
             row = self.data.spending[index]
             self.category_clicked.emit(row.category_id, self.data.start, self.data.end)
+
+
+def _right(text: str) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item

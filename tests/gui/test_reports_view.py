@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core import categories as cat
 from desktop_app.core import reports
-from desktop_app.core.money import NumberFormat
 from desktop_app.core.store import Store
+from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.reports import ReportsView
 from desktop_app.gui.reports import load as reports_view_load
 from desktop_app.gui.tasks import TaskRunner
@@ -51,7 +51,7 @@ def filled(tmp_path: Path) -> Iterator[Store]:
 
 def test_reports_load_on_a_worker_and_a_bar_click_drills_in(qtbot: QtBot, filled: Store) -> None:
     runner = TaskRunner()
-    view = ReportsView(lambda *period: reports_view_load(filled, *period), runner, NumberFormat.named("en"))
+    view = ReportsView(lambda *period: reports_view_load(filled, *period), runner, Formatter.named("en_GB"))
     qtbot.addWidget(view)
     view.today = date(2026, 3, 31)
     view.resize(900, 900)
@@ -86,7 +86,7 @@ def test_reports_load_on_a_worker_and_a_bar_click_drills_in(qtbot: QtBot, filled
 
 def test_a_failing_load_says_so_instead_of_drawing(qtbot: QtBot, filled: Store) -> None:
     runner = TaskRunner(synchronous=True)
-    view = ReportsView(lambda *period: reports_view_load(filled, *period), runner, NumberFormat.named("en"), base="XXX")
+    view = ReportsView(lambda *period: reports_view_load(filled, *period), runner, Formatter.named("en_GB"), base="XXX")
     qtbot.addWidget(view)
     with qtbot.waitSignal(view.loaded, timeout=5_000):
         view.refresh()
