@@ -1,9 +1,10 @@
-"""The Reports view: spending by category (click a bar to drill in), money in and out by month with
+"""The Reports view: spending by category (a chart and a table), money in and out by month with
 the net, and net worth over time.
 
 Everything is computed by the core's report functions on a worker through the task runner; the
-UI thread only draws. A click on a category bar emits ``category_clicked(category id, start,
-end)`` so the window can show the transactions behind it (the window does the wiring).
+UI thread only draws. A click on a category bar, or Enter on its row of the table, emits
+``category_clicked(category id, start, end)``; the Reports window (gui.report_window) opens what is
+behind it.
 """
 
 from __future__ import annotations
