@@ -79,6 +79,8 @@ def build(w: MainWindow) -> Actions:
     edit = bar.addMenu("&Edit")
     for action in (undo, find, categorise, delete):
         edit.addAction(action)
+    edit.addSeparator()
+    edit.addAction(_action(w, "&Rules…", lambda: show_rules(w), "Ctrl+Shift+R"))
 
     view = bar.addMenu("&View")
     ranges = QActionGroup(w)
@@ -143,3 +145,12 @@ def show_reports(w: MainWindow) -> QDialog:
     from desktop_app.gui.report_window import show_reports as show  # pyqtgraph's charts: loaded when first asked
 
     return show(w)
+
+
+def show_rules(w: MainWindow) -> QDialog:
+    from desktop_app.gui.rules_dialog import RulesDialog
+
+    dialog = RulesDialog(w.ops, w.fmt, w)
+    dialog.show()
+    dialog.refresh()
+    return dialog

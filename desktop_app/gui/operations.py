@@ -339,3 +339,44 @@ def save_budget(app: Any, category_id: int, month: str, amount: str, currency: s
     from desktop_app.core.budgets import set_budget
 
     set_budget(app.store, category_id, month, amount, currency)
+
+
+def read_rules(app: Any) -> tuple[list[Any], list[Any]]:
+    """The rules in running order, and the categories their actions can name."""
+    from desktop_app.core.categories import categories
+    from desktop_app.core.rules import rules
+
+    return rules(app.store), categories(app.store)
+
+
+def save_rule(app: Any, rule: Any) -> Any:
+    """Add the rule (first in the order: the newest word wins) or, when it has an id, change it."""
+    from desktop_app.core.rules import add_rule, update_rule
+
+    return update_rule(app.store, rule) if rule.id is not None else add_rule(app.store, rule, position=0)
+
+
+def reorder_rule(app: Any, rule_id: int, position: int) -> None:
+    from desktop_app.core.rules import move_rule
+
+    move_rule(app.store, rule_id, position)
+
+
+def remove_rule(app: Any, rule_id: int) -> None:
+    from desktop_app.core.rules import delete_rule
+
+    delete_rule(app.store, rule_id)
+
+
+def rules_preview(app: Any, task: TaskContext) -> Any:
+    """How many transactions the rules would change (nothing written)."""
+    from desktop_app.core.rules_engine import apply_rules
+
+    return apply_rules(app.store, dry_run=True, cancel=task.cancel, progress=lambda *p: task.progress(p))
+
+
+def rules_apply(app: Any, task: TaskContext) -> Any:
+    """Run the rules over every transaction (and pair transfers): "apply to existing"."""
+    from desktop_app.core.rules_engine import categorise_existing
+
+    return categorise_existing(app.store, cancel=task.cancel, progress=lambda *p: task.progress(p))
