@@ -110,6 +110,8 @@ def build(w: MainWindow) -> Actions:
     connections = bar.addMenu("&Connections")
     for action in (connect, sync, reconnect, disconnect):
         connections.addAction(action)
+    connections.addSeparator()
+    connections.addAction(_action(w, "&Accounts…", lambda: show_accounts_dialog(w), "Ctrl+Shift+A"))
 
     about = _action(w, "&About Saldo", w.show_about)
     where = _action(w, "&Where my data lives", w.show_settings)
@@ -151,6 +153,15 @@ def show_rules(w: MainWindow) -> QDialog:
     from desktop_app.gui.rules_dialog import RulesDialog
 
     dialog = RulesDialog(w.ops, w.fmt, w)
+    dialog.show()
+    dialog.refresh()
+    return dialog
+
+
+def show_accounts_dialog(w: MainWindow) -> QDialog:
+    from desktop_app.gui.accounts_dialog import AccountsDialog
+
+    dialog = AccountsDialog(w.ops, w.fmt, w)
     dialog.show()
     dialog.refresh()
     return dialog

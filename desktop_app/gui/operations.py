@@ -380,3 +380,42 @@ def rules_apply(app: Any, task: TaskContext) -> Any:
     from desktop_app.core.rules_engine import categorise_existing
 
     return categorise_existing(app.store, cancel=task.cancel, progress=lambda *p: task.progress(p))
+
+
+def read_account_views(app: Any) -> list[Any]:
+    from desktop_app.core.accounts import account_views
+
+    return account_views(app.store, include_hidden=True)
+
+
+def shape_account(app: Any, account_id: int, what: str, value: Any) -> Any:
+    """Rename, type, group or hide one account (`what` names the change)."""
+    from desktop_app.core import accounts
+
+    change: dict[str, Callable[..., Any]] = {
+        "rename": accounts.rename_account,
+        "type": accounts.set_account_type,
+        "group": accounts.set_group,
+        "hidden": accounts.set_hidden,
+    }
+    return change[what](app.store, account_id, value)
+
+
+def reorder_accounts(app: Any, account_ids: Sequence[int]) -> None:
+    from desktop_app.core.accounts import reorder
+
+    reorder(app.store, account_ids)
+
+
+def open_manual_account(app: Any, name: str, currency: str, account_type: str) -> Any:
+    from desktop_app.core.accounts import add_manual_account
+
+    return add_manual_account(app.store, name, currency, account_type)
+
+
+def add_manual_transaction(
+    app: Any, account_id: int, day: date, amount: str, description: str, counterparty: str | None
+) -> int:
+    from desktop_app.core.manual import add_transaction
+
+    return add_transaction(app.store, account_id, day, amount, description, counterparty)

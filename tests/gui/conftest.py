@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx2
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -115,6 +116,13 @@ def tree_rows(win: MainWindow) -> list[tuple[str, str, object]]:
             child = model.index(row, 0, head)
             rows.append((child.data(), model.index(row, 1, head).data(), child.data(SCOPE_ROLE)))
     return rows
+
+
+def release_modifiers(qtbot: object, widget: object) -> None:
+    """QTest leaves Shift held after a click with Ctrl+Shift: later key presses in the run would
+    carry it (Delete becoming Shift+Delete). Release both, as a person's fingers would."""
+    for key in (Qt.Key.Key_Shift, Qt.Key.Key_Control):
+        qtbot.keyRelease(widget, key)  # type: ignore[attr-defined]
 
 
 def idle(qtbot: object, win: MainWindow) -> None:

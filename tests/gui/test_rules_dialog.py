@@ -14,12 +14,13 @@ from desktop_app.gui.context import AppContext
 from desktop_app.gui.menus import show_rules
 from desktop_app.gui.rules_dialog import RulesDialog
 from desktop_app.gui.window import MainWindow
-from tests.gui.conftest import FakeBrowser, household, idle, make_window, screenshot
+from tests.gui.conftest import FakeBrowser, household, idle, make_window, release_modifiers, screenshot
 
 
 def opened(qtbot: QtBot, window: MainWindow) -> RulesDialog:
     dialog = show_rules(window)
     assert isinstance(dialog, RulesDialog)
+    qtbot.addWidget(dialog)  # closed after the test: an open window would keep the focus from the next one
     qtbot.waitUntil(lambda: dialog.choices != [], timeout=10_000)
     return dialog
 
@@ -133,4 +134,7 @@ def test_apply_to_existing_counts_first_then_changes_all_but_hand_made(
 
 def test_rules_open_from_the_keyboard(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    release_modifiers(qtbot, window)
     qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(RulesDialog)), timeout=5_000)
+    for dialog in window.findChildren(RulesDialog):
+        dialog.close()

@@ -54,6 +54,8 @@ def test_delete_then_ctrl_z_brings_the_transaction_back(
         return True
 
     monkeypatch.setattr(dialogs, "ask_delete", confirm)  # type: ignore[attr-defined]
+    win.activateWindow()  # Delete is a shortcut of the focused table: the window must be the active one
+    qtbot.waitUntil(win.isActiveWindow)
     win.table.setFocus()
     win.table.selectRow(0)
     with qtbot.waitSignal(win.data_loaded, timeout=10_000):

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from desktop_app.core.accounts import MANUAL_CONNECTION
 from desktop_app.core.models import Connection, ConnectionStatus, SyncStatus
 from desktop_app.core.money import Money
 from desktop_app.core.store import AccountBalance, Store
@@ -148,6 +149,8 @@ def badges_for(
     """
     now = now or datetime.now(UTC)
     out: list[BadgeInfo] = []
+    if connection.provider == MANUAL_CONNECTION:
+        return ()  # kept by hand: nothing to sync, nothing to reconnect
     if syncing:
         out.append(BadgeInfo(Badge.SYNCING, "Fetching new transactions now."))
     if connection.status is ConnectionStatus.DISCONNECTED:
@@ -199,8 +202,13 @@ def build_tree(
     syncing: Collection[str] = (),
     now: datetime | None = None,
     has_access: Callable[[str], bool] | None = None,
+    shape: dict[int, tuple[str | None, int | None]] | None = None,
 ) -> AccountTree:
-    """The tree out of plain cache rows (no I/O but `has_access`): for tests and the store reader below."""
+    """The tree out of plain cache rows (no I/O but `has_access`): for tests and the store reader below.
+
+    `shape` is what the person made of each account: (their name for it, its place in their order).
+    """
+    shape = shape or {}
     by_connection: dict[str, list[AccountNode]] = defaultdict(list)
     totals: dict[str, int] = defaultdict(int)
     members: dict[str, list[int]] = defaultdict(list)
@@ -211,7 +219,7 @@ def build_tree(
             AccountNode(
                 account_id,
                 item.account.connection_id,
-                item.account.name,
+                shape.get(account_id, (None, None))[0] or item.account.name,
                 item.account.currency,
                 item.balance,
                 item.as_of,
@@ -223,7 +231,7 @@ def build_tree(
     nodes = []
     runs = last_runs or {}
     for connection in connections:
-        accounts = tuple(by_connection.get(connection.id, ()))
+        accounts = tuple(sorted(by_connection.get(connection.id, ()), key=lambda a: _place(shape, a.account_id)))
         if connection.status is ConnectionStatus.DISCONNECTED and not accounts:
             continue
         access = has_access(connection.id) if has_access is not None and not connection.one_time else True
@@ -235,6 +243,11 @@ def build_tree(
         CurrencyTotal(code, Money.from_minor(totals[code], code), tuple(ids)) for code, ids in sorted(members.items())
     )
     return AccountTree(tuple(nodes), currency_totals)
+
+
+def _place(shape: dict[int, tuple[str | None, int | None]], account_id: int) -> tuple[bool, int, int]:
+    position = shape.get(account_id, (None, None))[1]
+    return position is None, position or 0, account_id
 
 
 def account_tree(
@@ -252,10 +265,24 @@ def account_tree(
         if runs:
             last_runs[connection.id] = LastRun(str(runs[0].status), runs[0].finished_at, runs[0].error)
     return build_tree(
-        store.accounts_with_balances(),
+        [_kept_by_hand(store, item) for item in store.accounts_with_balances()],
         connections,
         last_runs=last_runs,
         syncing=syncing,
         now=now,
         has_access=has_access,
+        shape={int(r[0]): (r[1], r[2]) for r in store._read("SELECT id, display_name, position FROM accounts")},
     )
+
+
+def _kept_by_hand(store: Store, item: AccountBalance) -> AccountBalance:
+    """A manual account's balance is what its transactions add up to (no bank reports one)."""
+    if item.account.connection_id != MANUAL_CONNECTION or item.account.id is None:
+        return item
+    total, last = store._read(
+        "SELECT coalesce(sum(amount_minor), 0), max(date) FROM transactions "
+        "WHERE account_id = ? AND status = 'booked' AND withdrawn_at IS NULL",
+        (item.account.id,),
+    )[0]
+    as_of = datetime.fromisoformat(last).replace(tzinfo=UTC) if last else None
+    return replace(item, balance=Money.from_minor(int(total), item.account.currency), as_of=as_of)

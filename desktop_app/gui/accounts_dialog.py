@@ -1,0 +1,252 @@
+"""Connections → Accounts…: the person's own names, types, groups, order and visibility of accounts,
+and accounts kept by hand with their transactions.
+
+The type decides the sign and the side of net worth (a credit card or a loan is owed). Hidden
+accounts leave the tree, the charts and the totals, and come back from here. Every change is
+written by the core on a worker and announced, so the window shows it at once.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.accounts import AccountView
+from desktop_app.gui import operations as ops_
+from desktop_app.gui.formatting import Formatter
+from desktop_app.gui.manual_entry import TYPE_NAMES, ManualAccountForm, ManualTransactionForm, type_box
+from desktop_app.gui.operations import Change, MutationOp, Operations, QueryOp
+
+HEADERS = ("Name", "Bank's name", "Type", "Group", "Currency", "Shown")
+
+
+class AccountsDialog(QDialog):
+    def __init__(self, ops: Operations, fmt: Formatter, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.ops, self.fmt = ops, fmt
+        self.setWindowTitle("Accounts")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.accounts: list[AccountView] = []
+        self.form: QDialog | None = None
+        self.table = QTableWidget(0, len(HEADERS))
+        self.table.setAccessibleName("Your accounts, in your order")
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.itemActivated.connect(lambda _item: self.rename())
+        self.table.itemSelectionChanged.connect(self._update)
+        self.buttons = {
+            "rename": self._button("&Rename…", self.rename),
+            "type": self._button("&Type…", self.retype),
+            "group": self._button("&Group…", self.regroup),
+            "hide": self._button("&Hide", self.toggle_hidden),
+            "up": self._button("Move &up", lambda: self.move_by(-1)),
+            "down": self._button("Move do&wn", lambda: self.move_by(1)),
+            "manual": self._button("New &manual account…", self.new_manual_account),
+            "entry": self._button("New trans&action…", self.new_transaction),
+        }
+        side = QVBoxLayout()
+        for key, button in self.buttons.items():
+            if key == "manual":
+                side.addStretch(1)
+            side.addWidget(button)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        middle = QHBoxLayout()
+        middle.addWidget(self.table, 1)
+        middle.addLayout(side)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(middle, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(close)
+        self.resize(860, 420)
+
+    def _button(self, text: str, slot: object) -> QPushButton:
+        button = QPushButton(text)
+        button.clicked.connect(slot)
+        return button
+
+    def refresh(self, select: int | None = None) -> None:
+        def show(found: list[AccountView]) -> None:
+            self.accounts = found
+            self.table.setRowCount(len(found))
+            for row, a in enumerate(found):
+                cells = (
+                    a.name,
+                    "kept by hand" if a.manual else a.bank_name,
+                    TYPE_NAMES.get(a.account_type, a.account_type),
+                    a.group or "",
+                    a.currency,
+                    "hidden" if a.hidden else "shown",
+                )
+                for column, text in enumerate(cells):
+                    self.table.setItem(row, column, QTableWidgetItem(text))
+            if found:
+                self.table.selectRow(next((i for i, a in enumerate(found) if a.id == select), 0))
+            self._update()
+
+        QueryOp(self.ops, parent=self, op=ops_.read_account_views, success=show).run()
+
+    def current(self) -> AccountView | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.accounts[rows[0].row()] if rows and rows[0].row() < len(self.accounts) else None
+
+    def _update(self) -> None:
+        chosen = self.current()
+        at = self.accounts.index(chosen) if chosen else -1
+        for key in ("rename", "type", "group", "hide"):
+            self.buttons[key].setEnabled(chosen is not None)
+        self.buttons["hide"].setText("S&how" if chosen and chosen.hidden else "&Hide")
+        self.buttons["up"].setEnabled(at > 0)
+        self.buttons["down"].setEnabled(0 <= at < len(self.accounts) - 1)
+        self.buttons["entry"].setEnabled(bool(chosen and chosen.manual))
+
+    # -- shaping ---------------------------------------------------------------------------
+
+    def _change(self, account_id: int, what: str, value: object, said: str) -> None:
+        def done(_view: object) -> None:
+            self.status.setText(said)
+            self.refresh(select=account_id)
+
+        MutationOp(
+            self.ops,
+            parent=self,
+            op=lambda app: ops_.shape_account(app, account_id, what, value),
+            changes=frozenset({Change.ACCOUNTS}),
+            success=done,
+        ).run()
+
+    def ask_text(self, title: str, label: str, value: str) -> str | None:
+        """Blocks on a one-line question (what tests replace); None when cancelled."""
+        text, ok = QInputDialog.getText(self, title, label, text=value)
+        return text if ok else None
+
+    def rename(self) -> None:
+        a = self.current()
+        if a is None:
+            return
+        name = self.ask_text("Rename account", f"Show “{a.bank_name}” as (empty: the bank's name):", a.name)
+        if name is not None:
+            self._change(a.id, "rename", name, f"Renamed to “{name.strip() or a.bank_name}”.")
+
+    def regroup(self) -> None:
+        a = self.current()
+        if a is None:
+            return
+        group = self.ask_text("Group", f"Group for “{a.name}” (everyday, savings, …; empty: none):", a.group or "")
+        if group is not None:
+            self._change(a.id, "group", group, f"“{a.name}” is in {group.strip() or 'no group'}.")
+
+    def retype(self) -> None:
+        a = self.current()
+        if a is None:
+            return
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Account type")
+        box = type_box(a.account_type)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(QLabel(f"“{a.name}” is:"))
+        layout.addWidget(box)
+        layout.addWidget(QLabel("Credit cards and loans count as money owed in net worth."))
+        layout.addWidget(buttons)
+        self.form = dialog
+        dialog.accepted.connect(
+            lambda: self._change(a.id, "type", box.currentData(), f"“{a.name}” is now: {box.currentText()}.")
+        )
+        dialog.open()
+
+    def toggle_hidden(self) -> None:
+        a = self.current()
+        if a is not None:
+            said = f"“{a.name}” is shown again." if a.hidden else f"“{a.name}” is hidden; Show brings it back."
+            self._change(a.id, "hidden", not a.hidden, said)
+
+    def move_by(self, step: int) -> None:
+        a = self.current()
+        if a is None:
+            return
+        order = [x.id for x in self.accounts if x.id != a.id]
+        order.insert(max(0, min(self.accounts.index(a) + step, len(order))), a.id)
+        MutationOp(
+            self.ops,
+            parent=self,
+            op=lambda app: ops_.reorder_accounts(app, order),
+            changes=frozenset({Change.ACCOUNTS}),
+            success=lambda _: self.refresh(select=a.id),
+        ).run()
+
+    # -- kept by hand ------------------------------------------------------------------------
+
+    def new_manual_account(self) -> None:
+        form = ManualAccountForm(self)
+        self.form = form
+
+        def opened(view: AccountView) -> None:
+            form.accept()
+            self.status.setText(f"Opened “{view.name}”: New transaction… records what happens on it.")
+            self.refresh(select=view.id)
+
+        def save() -> None:
+            name, currency, kind = form.values()
+            MutationOp(
+                self.ops,
+                parent=form,
+                op=lambda app: ops_.open_manual_account(app, name, currency, kind),
+                changes=frozenset({Change.ACCOUNTS, Change.CONNECTIONS}),
+                success=opened,
+            ).failure(lambda exc: form.problem.setText(ops_.user_message(exc))).run()
+
+        form.buttons.accepted.connect(save)
+        form.open()
+
+    def new_transaction(self, today: date | None = None) -> None:
+        a = self.current()
+        if a is None or not a.manual:
+            return
+        form = ManualTransactionForm(self, a.name, a.currency, self.fmt, today or date.today())
+        self.form = form
+
+        def added(_id: int) -> None:
+            form.accept()
+            self.status.setText(f"Added to “{a.name}”; Delete in the transactions table removes it (Ctrl+Z undoes).")
+
+        def save() -> None:
+            entry = form.values()
+            if entry is None:
+                return
+            day, amount, description, counterparty = entry
+            MutationOp(
+                self.ops,
+                parent=form,
+                op=lambda app: ops_.add_manual_transaction(app, a.id, day, amount, description, counterparty),
+                changes=frozenset({Change.TRANSACTIONS, Change.ACCOUNTS}),
+                success=added,
+            ).failure(lambda exc: form.problem.setText(ops_.user_message(exc))).run()
+
+        form.buttons.accepted.connect(save)
+        form.open()
