@@ -80,6 +80,7 @@ def build(w: MainWindow) -> Actions:
     for action in (undo, find, categorise, delete):
         edit.addAction(action)
     edit.addSeparator()
+    edit.addAction(_action(w, "Categor&ies…", lambda: show_categories(w)))
     edit.addAction(_action(w, "&Rules…", lambda: show_rules(w), "Ctrl+Shift+R"))
 
     view = bar.addMenu("&View")
@@ -162,6 +163,15 @@ def show_accounts_dialog(w: MainWindow) -> QDialog:
     from desktop_app.gui.accounts_dialog import AccountsDialog
 
     dialog = AccountsDialog(w.ops, w.fmt, w)
+    dialog.show()
+    dialog.refresh()
+    return dialog
+
+
+def show_categories(w: MainWindow) -> QDialog:
+    from desktop_app.gui.categories_dialog import CategoriesDialog
+
+    dialog = CategoriesDialog(w.ops, w)
     dialog.show()
     dialog.refresh()
     return dialog

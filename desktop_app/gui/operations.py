@@ -419,3 +419,16 @@ def add_manual_transaction(
     from desktop_app.core.manual import add_transaction
 
     return add_transaction(app.store, account_id, day, amount, description, counterparty)
+
+
+def edit_category(app: Any, what: str, *args: Any) -> Any:
+    """Add, rename, move or delete (with reassignment) a category; `what` names the change."""
+    from desktop_app.core import categories
+
+    change: dict[str, Callable[..., Any]] = {
+        "add": categories.add_category,
+        "rename": categories.rename_category,
+        "move": categories.move_category,
+        "delete": categories.delete_category,
+    }
+    return change[what](app.store, *args)
