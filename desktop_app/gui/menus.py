@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog
 from desktop_app.core.models import Transaction
 from desktop_app.gui.categorise import Categoriser
 from desktop_app.gui.charts_pane import RANGES
+from desktop_app.gui.split_dialog import Splitter
 
 if TYPE_CHECKING:
     from desktop_app.gui.window import MainWindow
@@ -76,8 +77,11 @@ def build(w: MainWindow) -> Actions:
     categorise = _action(w, "&Categorise…", categoriser.categorise_selected, "Ctrl+K")
     categorise.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the search field keeps its Ctrl+K
     w.transactions.table.addAction(categorise)
+    splitter = Splitter(w.ops, w.fmt, lambda: selected_transactions(w), w)
+    splitter.status.connect(w.status_text.setText)
+    split = _action(w, "&Split…", splitter.split_selected, "Ctrl+Shift+S")
     edit = bar.addMenu("&Edit")
-    for action in (undo, find, categorise, delete):
+    for action in (undo, find, categorise, split, delete):
         edit.addAction(action)
     edit.addSeparator()
     edit.addAction(_action(w, "Categor&ies…", lambda: show_categories(w)))

@@ -432,3 +432,16 @@ def edit_category(app: Any, what: str, *args: Any) -> Any:
         "delete": categories.delete_category,
     }
     return change[what](app.store, *args)
+
+
+def read_split(app: Any, transaction_id: int) -> tuple[list[Any], list[Any]]:
+    """A transaction's split parts (empty when it has none) and the categories to choose from."""
+    from desktop_app.core.categories import categories, splits
+
+    return splits(app.store, transaction_id), categories(app.store)
+
+
+def save_split(app: Any, transaction_id: int, parts: Sequence[tuple[int, Any]]) -> None:
+    from desktop_app.core.categories import split_transaction
+
+    split_transaction(app.store, transaction_id, parts)
