@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.accounts import AccountView
 from desktop_app.gui import operations as ops_
+from desktop_app.gui import shaping_ops as shaping
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.manual_entry import TYPE_NAMES, ManualAccountForm, ManualTransactionForm, type_box
 from desktop_app.gui.operations import Change, MutationOp, Operations, QueryOp
@@ -107,7 +108,7 @@ class AccountsDialog(QDialog):
                 self.table.selectRow(next((i for i, a in enumerate(found) if a.id == select), 0))
             self._update()
 
-        QueryOp(self.ops, parent=self, op=ops_.read_account_views, success=show).run()
+        QueryOp(self.ops, parent=self, op=shaping.read_account_views, success=show).run()
 
     def current(self) -> AccountView | None:
         rows = self.table.selectionModel().selectedRows()
@@ -133,7 +134,7 @@ class AccountsDialog(QDialog):
         MutationOp(
             self.ops,
             parent=self,
-            op=lambda app: ops_.shape_account(app, account_id, what, value),
+            op=lambda app: shaping.shape_account(app, account_id, what, value),
             changes=frozenset({Change.ACCOUNTS}),
             success=done,
         ).run()
@@ -195,7 +196,7 @@ class AccountsDialog(QDialog):
         MutationOp(
             self.ops,
             parent=self,
-            op=lambda app: ops_.reorder_accounts(app, order),
+            op=lambda app: shaping.reorder_accounts(app, order),
             changes=frozenset({Change.ACCOUNTS}),
             success=lambda _: self.refresh(select=a.id),
         ).run()
@@ -216,7 +217,7 @@ class AccountsDialog(QDialog):
             MutationOp(
                 self.ops,
                 parent=form,
-                op=lambda app: ops_.open_manual_account(app, name, currency, kind),
+                op=lambda app: shaping.open_manual_account(app, name, currency, kind),
                 changes=frozenset({Change.ACCOUNTS, Change.CONNECTIONS}),
                 success=opened,
             ).failure(lambda exc: form.problem.setText(ops_.user_message(exc))).run()
@@ -243,7 +244,7 @@ class AccountsDialog(QDialog):
             MutationOp(
                 self.ops,
                 parent=form,
-                op=lambda app: ops_.add_manual_transaction(app, a.id, day, amount, description, counterparty),
+                op=lambda app: shaping.add_manual_transaction(app, a.id, day, amount, description, counterparty),
                 changes=frozenset({Change.TRANSACTIONS, Change.ACCOUNTS}),
                 success=added,
             ).failure(lambda exc: form.problem.setText(ops_.user_message(exc))).run()

@@ -34,7 +34,7 @@ from desktop_app.core.budgets import BudgetLine
 from desktop_app.core.categories import Category
 from desktop_app.core.errors import MoneyError
 from desktop_app.core.money import Money, parse_formatted
-from desktop_app.gui import operations as ops_
+from desktop_app.gui import shaping_ops as shaping
 from desktop_app.gui.category_detail import money_item
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.operations import Operations, QueryOp
@@ -152,7 +152,9 @@ class BudgetsView(QWidget):
     def refresh(self) -> None:
         month, currency = self.month, self.currency
         self.title.setText(self.fmt.month(month))
-        QueryOp(self.ops, parent=self, op=lambda app: ops_.read_budgets(app, month, currency), success=self._show).run()
+        QueryOp(
+            self.ops, parent=self, op=lambda app: shaping.read_budgets(app, month, currency), success=self._show
+        ).run()
 
     def _show(self, found: tuple[list[BudgetLine], list[Category]]) -> None:
         self.lines, self.choices = found
@@ -202,6 +204,6 @@ class BudgetsView(QWidget):
         QueryOp(
             self.ops,
             parent=self,
-            op=lambda app: ops_.save_budget(app, int(chosen), month, value, currency),
+            op=lambda app: shaping.save_budget(app, int(chosen), month, value, currency),
             success=lambda _: self.refresh(),
         ).run()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.categories import Category
 from desktop_app.gui import operations as ops_
+from desktop_app.gui import shaping_ops as shaping
 from desktop_app.gui.operations import Change, MutationOp, Operations, QueryOp
 from desktop_app.gui.theme import colours
 
@@ -93,7 +94,7 @@ class CategoriesDialog(QDialog):
                 self.tree.setCurrentItem(chosen)
             self._update()
 
-        QueryOp(self.ops, parent=self, op=ops_.category_choices, success=show).run()
+        QueryOp(self.ops, parent=self, op=shaping.category_choices, success=show).run()
 
     def current(self) -> Category | None:
         item = self.tree.currentItem()
@@ -118,7 +119,7 @@ class CategoriesDialog(QDialog):
         MutationOp(
             self.ops,
             parent=self,
-            op=lambda app: ops_.edit_category(app, what, *args),
+            op=lambda app: shaping.edit_category(app, what, *args),
             changes=frozenset({Change.TRANSACTIONS}),
             success=done,
         ).failure(refused).run()

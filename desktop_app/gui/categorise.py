@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.categories import Category, RuleSuggestion
 from desktop_app.core.models import Transaction
-from desktop_app.gui import operations as ops_
+from desktop_app.gui import shaping_ops as shaping
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.operations import Change, MutationOp, Operations, QueryOp
 
@@ -176,7 +176,7 @@ class Categoriser(QObject):
         ids = [t.id for t in chosen if t.id is not None]
         what = self._describe(chosen)
         QueryOp(
-            self.ops, parent=self.window, op=ops_.category_choices, success=lambda c: self._open(c, ids, what)
+            self.ops, parent=self.window, op=shaping.category_choices, success=lambda c: self._open(c, ids, what)
         ).run()
 
     def _describe(self, chosen: list[Transaction]) -> str:
@@ -201,7 +201,7 @@ class Categoriser(QObject):
         MutationOp(
             self.ops,
             parent=self.window,
-            op=lambda app: ops_.categorise(app, ids, pick.category_id, pick.to_rules),
+            op=lambda app: shaping.categorise(app, ids, pick.category_id, pick.to_rules),
             changes=frozenset({Change.TRANSACTIONS}),
             success=lambda found: self._done(done, found),
         ).run()
@@ -221,7 +221,7 @@ class Categoriser(QObject):
         MutationOp(
             self.ops,
             parent=self.window,
-            op=lambda app: ops_.add_counterparty_rule(app, suggestion.counterparty, suggestion.category_id),
+            op=lambda app: shaping.add_counterparty_rule(app, suggestion.counterparty, suggestion.category_id),
             changes=frozenset({Change.TRANSACTIONS}),
             success=made,
         ).run()

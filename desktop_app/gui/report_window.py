@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QTabWidget, QVBoxLayout
 
 from desktop_app.gui import operations as ops_
+from desktop_app.gui import shaping_ops as shaping
 from desktop_app.gui.budgets_view import BudgetsView
 from desktop_app.gui.operations import QueryOp
 
@@ -57,7 +58,7 @@ class ReportsWindow(QDialog):
         QueryOp(
             self.w.ops,
             parent=self,
-            op=lambda app: ops_.read_drill(app, category_id, currency, start, end),
+            op=lambda app: shaping.read_drill(app, category_id, currency, start, end),
             success=show,
         ).run()
 

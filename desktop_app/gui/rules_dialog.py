@@ -31,6 +31,7 @@ from desktop_app.core.categories import Category
 from desktop_app.core.errors import MoneyError
 from desktop_app.core.rules import Rule
 from desktop_app.gui import operations as ops_
+from desktop_app.gui import shaping_ops as shaping
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.operations import Change, MutationOp, Operations, QueryOp
 from desktop_app.gui.rule_form import RuleForm, describe
@@ -119,7 +120,7 @@ class RulesDialog(QDialog):
                 self.table.selectRow(at)
             self._update()
 
-        QueryOp(self.ops, parent=self, op=ops_.read_rules, success=show).run()
+        QueryOp(self.ops, parent=self, op=shaping.read_rules, success=show).run()
 
     def current(self) -> Rule | None:
         rows = self.table.selectionModel().selectedRows()
@@ -159,7 +160,7 @@ class RulesDialog(QDialog):
             self.refresh(select=result.id)
 
         # a rule shows only here until it is applied: no window-wide refresh
-        QueryOp(self.ops, parent=form, op=lambda app: ops_.save_rule(app, rule), success=saved).failure(
+        QueryOp(self.ops, parent=form, op=lambda app: shaping.save_rule(app, rule), success=saved).failure(
             lambda exc: form.problem.setText(ops_.user_message(exc))
         ).run()
 
@@ -171,7 +172,7 @@ class RulesDialog(QDialog):
         QueryOp(
             self.ops,
             parent=self,
-            op=lambda app: ops_.reorder_rule(app, rule_id, position),
+            op=lambda app: shaping.reorder_rule(app, rule_id, position),
             success=lambda _: self.refresh(select=rule_id),
         ).run()
 
@@ -189,7 +190,10 @@ class RulesDialog(QDialog):
         if self.ask(box):
             rule_id = rule.id
             QueryOp(
-                self.ops, parent=self, op=lambda app: ops_.remove_rule(app, rule_id), success=lambda _: self.refresh()
+                self.ops,
+                parent=self,
+                op=lambda app: shaping.remove_rule(app, rule_id),
+                success=lambda _: self.refresh(),
             ).run()
 
     def ask(self, box: QMessageBox) -> bool:
@@ -222,7 +226,7 @@ class RulesDialog(QDialog):
         self.status.setText("Counting what the rules would change…")
         self._running(True)
         self.task = (
-            QueryOp(self.ops, parent=self, op=ops_.rules_preview, success=self._previewed)
+            QueryOp(self.ops, parent=self, op=shaping.rules_preview, success=self._previewed)
             .failure(self._stopped)
             .with_progress(self._advance)
             .run()
@@ -261,7 +265,7 @@ class RulesDialog(QDialog):
         self._running(True)
         self.task = (
             MutationOp(
-                self.ops, parent=self, op=ops_.rules_apply, changes=frozenset({Change.TRANSACTIONS}), success=done
+                self.ops, parent=self, op=shaping.rules_apply, changes=frozenset({Change.TRANSACTIONS}), success=done
             )
             .failure(self._stopped)
             .with_progress(self._advance)

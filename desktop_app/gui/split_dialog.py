@@ -29,6 +29,7 @@ from desktop_app.core.errors import MoneyError
 from desktop_app.core.models import Transaction
 from desktop_app.core.money import Money, parse_formatted
 from desktop_app.gui import operations as ops_
+from desktop_app.gui import shaping_ops as shaping
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.operations import Change, MutationOp, Operations, QueryOp
 from desktop_app.gui.theme import colours
@@ -172,7 +173,7 @@ class Splitter(QObject):
         QueryOp(
             self.ops,
             parent=self.window,
-            op=lambda app: ops_.read_split(app, transaction_id),
+            op=lambda app: shaping.read_split(app, transaction_id),
             success=lambda found: self._open(t, transaction_id, *found),
         ).run()
 
@@ -189,7 +190,7 @@ class Splitter(QObject):
             MutationOp(
                 self.ops,
                 parent=dialog,
-                op=lambda app: ops_.save_split(app, transaction_id, picked),
+                op=lambda app: shaping.save_split(app, transaction_id, picked),
                 changes=frozenset({Change.TRANSACTIONS}),
                 success=saved,
             ).failure(lambda exc: dialog.problem.setText(ops_.user_message(exc))).run()

@@ -6,9 +6,9 @@ from pathlib import Path
 import desktop_app
 
 GUI = Path(desktop_app.__file__).parent / "gui"
-# operations.py is the one door to the cache. app.py and context.py assemble the application
-# (open and close the store, hand it to the connector); they move to core/app.py.
-ALLOWED = {"operations.py", "app.py", "context.py"}
+# operations.py and shaping_ops.py are the doors to the cache. app.py and context.py assemble the
+# application (open and close the store, hand it to the connector).
+ALLOWED = {"operations.py", "shaping_ops.py", "app.py", "context.py"}
 
 
 def store_references(source: str) -> list[int]:
