@@ -12,21 +12,15 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
-    QHeaderView,
-    QInputDialog,
     QLabel,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.core.accounts import AccountView
+from desktop_app.gui import editor_parts as parts
 from desktop_app.gui import operations as ops_
 from desktop_app.gui import shaping_ops as shaping
 from desktop_app.gui.formatting import Formatter
@@ -44,66 +38,40 @@ class AccountsDialog(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.accounts: list[AccountView] = []
         self.form: QDialog | None = None
-        self.table = QTableWidget(0, len(HEADERS))
-        self.table.setAccessibleName("Your accounts, in your order")
-        self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table = parts.table(HEADERS, "Your accounts, in your order")
         self.table.itemActivated.connect(lambda _item: self.rename())
         self.table.itemSelectionChanged.connect(self._update)
         self.buttons = {
-            "rename": self._button("&Rename…", self.rename),
-            "type": self._button("&Type…", self.retype),
-            "group": self._button("&Group…", self.regroup),
-            "hide": self._button("&Hide", self.toggle_hidden),
-            "up": self._button("Move &up", lambda: self.move_by(-1)),
-            "down": self._button("Move do&wn", lambda: self.move_by(1)),
-            "manual": self._button("New &manual account…", self.new_manual_account),
-            "entry": self._button("New trans&action…", self.new_transaction),
+            "rename": parts.button("&Rename…", self.rename),
+            "type": parts.button("&Type…", self.retype),
+            "group": parts.button("&Group…", self.regroup),
+            "hide": parts.button("&Hide", self.toggle_hidden),
+            "up": parts.button("Move &up", lambda: self.move_by(-1)),
+            "down": parts.button("Move do&wn", lambda: self.move_by(1)),
+            "manual": parts.button("New &manual account…", self.new_manual_account),
+            "entry": parts.button("New trans&action…", self.new_transaction),
         }
-        side = QVBoxLayout()
-        for key, button in self.buttons.items():
-            if key == "manual":
-                side.addStretch(1)
-            side.addWidget(button)
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
-        middle = QHBoxLayout()
-        middle.addWidget(self.table, 1)
-        middle.addLayout(side)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(middle, 1)
-        layout.addWidget(self.status)
-        layout.addWidget(close)
+        side = list(self.buttons.values())
+        self.status = parts.frame(self, self.table, [*side[:6], None, *side[6:]])
         self.resize(860, 420)
-
-    def _button(self, text: str, slot: object) -> QPushButton:
-        button = QPushButton(text)
-        button.clicked.connect(slot)
-        return button
 
     def refresh(self, select: int | None = None) -> None:
         def show(found: list[AccountView]) -> None:
             self.accounts = found
-            self.table.setRowCount(len(found))
-            for row, a in enumerate(found):
-                cells = (
-                    a.name,
-                    "kept by hand" if a.manual else a.bank_name,
-                    TYPE_NAMES.get(a.account_type, a.account_type),
-                    a.group or "",
-                    a.currency,
-                    "hidden" if a.hidden else "shown",
-                )
-                for column, text in enumerate(cells):
-                    self.table.setItem(row, column, QTableWidgetItem(text))
+            parts.fill(
+                self.table,
+                [
+                    (
+                        a.name,
+                        "kept by hand" if a.manual else a.bank_name,
+                        TYPE_NAMES.get(a.account_type, a.account_type),
+                        a.group or "",
+                        a.currency,
+                        "hidden" if a.hidden else "shown",
+                    )
+                    for a in found
+                ],
+            )
             if found:
                 self.table.selectRow(next((i for i, a in enumerate(found) if a.id == select), 0))
             self._update()
@@ -111,8 +79,8 @@ class AccountsDialog(QDialog):
         QueryOp(self.ops, parent=self, op=shaping.read_account_views, success=show).run()
 
     def current(self) -> AccountView | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.accounts[rows[0].row()] if rows and rows[0].row() < len(self.accounts) else None
+        row = parts.selected_row(self.table)
+        return self.accounts[row] if row is not None and row < len(self.accounts) else None
 
     def _update(self) -> None:
         chosen = self.current()
@@ -141,8 +109,7 @@ class AccountsDialog(QDialog):
 
     def ask_text(self, title: str, label: str, value: str) -> str | None:
         """Blocks on a one-line question (what tests replace); None when cancelled."""
-        text, ok = QInputDialog.getText(self, title, label, text=value)
-        return text if ok else None
+        return parts.ask_text(self, title, label, value)
 
     def rename(self) -> None:
         a = self.current()

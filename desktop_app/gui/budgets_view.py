@@ -14,17 +14,14 @@ from decimal import Decimal
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -34,8 +31,8 @@ from desktop_app.core.budgets import BudgetLine
 from desktop_app.core.categories import Category
 from desktop_app.core.errors import MoneyError
 from desktop_app.core.money import Money, parse_formatted
+from desktop_app.gui import editor_parts as parts
 from desktop_app.gui import shaping_ops as shaping
-from desktop_app.gui.category_detail import money_item
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.operations import Operations, QueryOp
 from desktop_app.gui.theme import colours
@@ -114,15 +111,7 @@ class BudgetsView(QWidget):
         bold.setBold(True)
         self.title.setFont(bold)
         self.set_button = QPushButton("&Set budget…")
-        self.table = QTableWidget(0, len(HEADERS))
-        self.table.setAccessibleName("Budgets")
-        self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table = parts.table(HEADERS, "Budgets")
         self.empty = QLabel(
             "No budgets yet. “Set budget…” gives a category an amount per month; it holds for the months "
             "after until you change it."
@@ -164,9 +153,9 @@ class BudgetsView(QWidget):
             state = f"Over by {self.fmt.money(Money(-line.left.amount, self.currency))}" if line.over else ""
             cells = (
                 QTableWidgetItem(line.name),
-                money_item(self.fmt.money(line.budget)),
-                money_item(self.fmt.money(line.spent)),
-                money_item(self.fmt.money(line.left)),
+                parts.right(self.fmt.money(line.budget)),
+                parts.right(self.fmt.money(line.spent)),
+                parts.right(self.fmt.money(line.left)),
                 QTableWidgetItem(state),
             )
             for column, cell in enumerate(cells):

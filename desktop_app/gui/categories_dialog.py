@@ -15,10 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
-    QInputDialog,
     QLabel,
-    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -26,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.categories import Category
+from desktop_app.gui import editor_parts as parts
 from desktop_app.gui import operations as ops_
 from desktop_app.gui import shaping_ops as shaping
 from desktop_app.gui.operations import Change, MutationOp, Operations, QueryOp
@@ -47,31 +45,13 @@ class CategoriesDialog(QDialog):
         self.tree.setHeaderLabels(("Category", "Counts as"))
         self.tree.itemActivated.connect(lambda _item, _column: self.rename())
         self.tree.itemSelectionChanged.connect(self._update)
-        self.new_button = self._button("&New…", self.add)
-        self.rename_button = self._button("&Rename…", self.rename)
-        self.move_button = self._button("&Move…", self.move_to)
-        self.delete_button = self._button("&Delete…", self.delete)
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
-        side = QVBoxLayout()
-        for button in (self.new_button, self.rename_button, self.move_button, self.delete_button):
-            side.addWidget(button)
-        side.addStretch(1)
-        middle = QHBoxLayout()
-        middle.addWidget(self.tree, 1)
-        middle.addLayout(side)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(middle, 1)
-        layout.addWidget(self.status)
-        layout.addWidget(close)
+        self.new_button = parts.button("&New…", self.add)
+        self.rename_button = parts.button("&Rename…", self.rename)
+        self.move_button = parts.button("&Move…", self.move_to)
+        self.delete_button = parts.button("&Delete…", self.delete)
+        side = [self.new_button, self.rename_button, self.move_button, self.delete_button]
+        self.status = parts.frame(self, self.tree, side)
         self.resize(560, 560)
-
-    def _button(self, text: str, slot: object) -> QPushButton:
-        button = QPushButton(text)
-        button.clicked.connect(slot)
-        return button
 
     def refresh(self, select: int | None = None) -> None:
         def show(found: list[Category]) -> None:
@@ -126,8 +106,7 @@ class CategoriesDialog(QDialog):
 
     def ask_text(self, title: str, label: str, value: str = "") -> str | None:
         """Blocks on a one-line question (what tests replace); None when cancelled."""
-        text, ok = QInputDialog.getText(self, title, label, text=value)
-        return text if ok else None
+        return parts.ask_text(self, title, label, value)
 
     def ask_choice(
         self, title: str, label: str, choices: Sequence[tuple[str, int | None]], safe: bool

@@ -11,29 +11,20 @@ from datetime import date
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QHeaderView,
     QLabel,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.core.money import Money
 from desktop_app.core.views.drill import CategoryDrill
+from desktop_app.gui import editor_parts as parts
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.theme import colours
 
 HEADERS = ("Date", "Counterparty or description", "Amount")
-
-
-def money_item(text: str) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    return item
 
 
 class CategoryDetail(QDialog):
@@ -66,19 +57,14 @@ class CategoryDetail(QDialog):
         self.chart.getAxis("bottom").setTicks([[(i, fmt.month(month)) for i, (month, _) in enumerate(data.months)]])
         self.chart.setMinimumHeight(180)
 
-        self.table = QTableWidget(len(data.transactions), len(HEADERS))
-        self.table.setAccessibleName("Transactions")
-        self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for row, t in enumerate(data.transactions):
-            self.table.setItem(row, 0, QTableWidgetItem(fmt.day(t.booking_date)))
-            self.table.setItem(row, 1, QTableWidgetItem(t.counterparty or t.description))
-            self.table.setItem(row, 2, money_item(fmt.money(t.amount)))
-        self.table.resizeColumnToContents(0)
-        self.table.resizeColumnToContents(2)
+        self.table = parts.table(HEADERS, "Transactions", stretch=1)
+        parts.fill(
+            self.table,
+            [
+                (fmt.day(t.booking_date), t.counterparty or t.description, parts.right(fmt.money(t.amount)))
+                for t in data.transactions
+            ],
+        )
         note = QLabel(f"The newest {fmt.count(len(data.transactions))} are listed." if data.more else "", wordWrap=True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

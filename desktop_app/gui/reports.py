@@ -14,14 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -30,6 +27,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core import networth, reports
 from desktop_app.core.money import Money
 from desktop_app.core.store import Store
+from desktop_app.gui import editor_parts as parts
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.tasks import TaskRunner
 from desktop_app.gui.theme import colours
@@ -122,13 +120,7 @@ class ReportsView(QWidget):
         self.worth_plot = _plot("Net worth", dates=True)
         self.worth_curve = self.worth_plot.plot([], [], pen=pg.mkPen(theme.line, width=2))
         # the bars' figures as a table: the keyboard's (and a screen reader's) way in; Enter drills in
-        self.categories = QTableWidget(0, 3)
-        self.categories.setAccessibleName("Spending by category")
-        self.categories.setHorizontalHeaderLabels(("Category", "Spent", "Transactions"))
-        self.categories.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.categories.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.categories.verticalHeader().hide()
-        self.categories.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.categories = parts.table(("Category", "Spent", "Transactions"), "Spending by category")
         self.categories.itemActivated.connect(lambda item: self._drill(item.row()))
         head = QHBoxLayout()
         head.addWidget(self.period)
@@ -170,9 +162,8 @@ class ReportsView(QWidget):
         self.categories.setRowCount(n)
         for row, total in enumerate(data.spending):
             self.categories.setItem(row, 0, QTableWidgetItem(total.name))
-            self.categories.setItem(row, 1, _right(self._money(total.amount)))
-            self.categories.setItem(row, 2, _right(self._fmt.count(total.count)))
-        self.categories.resizeColumnToContents(1)
+            self.categories.setItem(row, 1, parts.right(self._money(total.amount)))
+            self.categories.setItem(row, 2, parts.right(self._fmt.count(total.count)))
         notes = []
         if data.worth:
             notes.append(f"Net worth {self._money(data.worth[-1].total)}")
@@ -207,9 +198,3 @@ class ReportsView(QWidget):
         if self.data is not None and 0 <= index < len(self.data.spending):
             row = self.data.spending[index]
             self.category_clicked.emit(row.category_id, self.data.start, self.data.end)
-
-
-def _right(text: str) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    return item

@@ -12,24 +12,17 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QProgressBar,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.core.categories import Category
 from desktop_app.core.errors import MoneyError
 from desktop_app.core.rules import Rule
+from desktop_app.gui import editor_parts as parts
 from desktop_app.gui import operations as ops_
 from desktop_app.gui import shaping_ops as shaping
 from desktop_app.gui.formatting import Formatter
@@ -54,55 +47,24 @@ class RulesDialog(QDialog):
             "that sets it wins. A category you chose by hand always stays."
         )
         intro.setWordWrap(True)
-        self.table = QTableWidget(0, 4)
-        self.table.setAccessibleName("Rules in running order")
-        self.table.setHorizontalHeaderLabels(("On", "Name", "When", "Then"))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table = parts.table(("On", "Name", "When", "Then"), "Rules in running order", stretch=2)
         self.table.itemActivated.connect(lambda _item: self.edit())
-        self.add_button = self._button("&Add…", lambda: self.edit(new=True))
-        self.edit_button = self._button("&Edit…", self.edit)
-        self.up = self._button("Move &up", lambda: self.move_by(-1))
-        self.down = self._button("Move do&wn", lambda: self.move_by(1))
-        self.delete_button = self._button("&Delete…", self.delete)
-        self.apply_button = self._button("Apply to &existing…", self.preview)
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
+        self.table.itemSelectionChanged.connect(self._update)
+        self.add_button = parts.button("&Add…", lambda: self.edit(new=True))
+        self.edit_button = parts.button("&Edit…", self.edit)
+        self.up = parts.button("Move &up", lambda: self.move_by(-1))
+        self.down = parts.button("Move do&wn", lambda: self.move_by(1))
+        self.delete_button = parts.button("&Delete…", self.delete)
+        self.apply_button = parts.button("Apply to &existing…", self.preview)
         self.progress = QProgressBar()
         self.progress.hide()
-        self.cancel_button = self._button("&Cancel", self.cancel)
+        self.cancel_button = parts.button("&Cancel", self.cancel)
         self.cancel_button.hide()
-        side = QVBoxLayout()
-        for button in (self.add_button, self.edit_button, self.up, self.down, self.delete_button):
-            side.addWidget(button)
-        side.addStretch(1)
-        side.addWidget(self.apply_button)
-        middle = QHBoxLayout()
-        middle.addWidget(self.table, 1)
-        middle.addLayout(side)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.status, 1)
-        bottom.addWidget(self.progress)
-        bottom.addWidget(self.cancel_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(middle, 1)
-        layout.addLayout(bottom)
-        layout.addWidget(close)
-        self.table.itemSelectionChanged.connect(self._update)
+        side = [self.add_button, self.edit_button, self.up, self.down, self.delete_button, None, self.apply_button]
+        self.status = parts.frame(
+            self, self.table, side, above=intro, beside_status=(self.progress, self.cancel_button)
+        )
         self.resize(820, 480)
-
-    def _button(self, text: str, slot: Any) -> QPushButton:
-        button = QPushButton(text)
-        button.clicked.connect(slot)
-        return button
 
     # -- reading and showing -------------------------------------------------------------
 
@@ -110,11 +72,10 @@ class RulesDialog(QDialog):
         def show(found: tuple[list[Rule], list[Category]]) -> None:
             self.rules, self.choices = found
             names = {c.id: c.path for c in self.choices}
-            self.table.setRowCount(len(self.rules))
-            for row, rule in enumerate(self.rules):
-                when, then = describe(rule, names, self.fmt)
-                for column, text in enumerate(("on" if rule.enabled else "off", rule.name, when, then)):
-                    self.table.setItem(row, column, QTableWidgetItem(text))
+            parts.fill(
+                self.table,
+                [("on" if rule.enabled else "off", rule.name, *describe(rule, names, self.fmt)) for rule in self.rules],
+            )
             if self.rules:
                 at = next((i for i, r in enumerate(self.rules) if r.id == select), 0)
                 self.table.selectRow(at)
@@ -123,8 +84,8 @@ class RulesDialog(QDialog):
         QueryOp(self.ops, parent=self, op=shaping.read_rules, success=show).run()
 
     def current(self) -> Rule | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.rules[rows[0].row()] if rows and rows[0].row() < len(self.rules) else None
+        row = parts.selected_row(self.table)
+        return self.rules[row] if row is not None and row < len(self.rules) else None
 
     def _update(self) -> None:
         chosen, busy = self.current(), self.busy
