@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from desktop_app.commands import argtypes
 from desktop_app.commands.common import open_store
 from desktop_app.core import export
+from desktop_app.core.views.export import write_whole
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -26,10 +26,6 @@ def run(args: argparse.Namespace) -> int:
         if output is None:
             count = write(store, sys.stdout)
         else:
-            # Written beside the target and renamed into place: a failed export leaves no half file.
-            partial = output.with_name(output.name + ".partial")
-            with partial.open("w", encoding="utf-8", newline="") as out:
-                count = write(store, out)
-            os.replace(partial, output)
+            count = write_whole(output, lambda out: write(store, out))
     print(f"exported {count} transactions", file=sys.stderr)
     return 0

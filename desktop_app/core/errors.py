@@ -336,3 +336,11 @@ class TransferError(SaldoError):
 
 class ManualEntryError(AccountError):
     """A hand-entered transaction that cannot be stored as given."""
+
+
+class ExportError(SaldoError):
+    """An export file that could not be written (full disk, no permission); nothing half-written is left."""
+
+    @classmethod
+    def writing(cls, path: object, exc: OSError) -> ExportError:
+        return cls(f"Could not write {path}: {exc.strerror or exc}. Nothing was left under that name.")

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QFileDialog
 
 from desktop_app.core.models import Transaction
+from desktop_app.gui import operations as ops_
+from desktop_app.gui import shaping_ops as shaping
 from desktop_app.gui.categorise import Categoriser
 from desktop_app.gui.charts_pane import RANGES
+from desktop_app.gui.operations import QueryOp
 from desktop_app.gui.split_dialog import Splitter
 
 if TYPE_CHECKING:
@@ -59,8 +63,10 @@ def build(w: MainWindow) -> Actions:
     settings = _action(w, "&Settings…", w.show_settings, QKeySequence.StandardKey.Preferences)
     quit_ = _action(w, "&Quit", w.close, "Ctrl+Q")
     quit_.setMenuRole(QAction.MenuRole.QuitRole)
+    everything = _action(w, "Export e&verything…", lambda: export_everything(w))
+    everything.setToolTip("Every transaction with its category, as CSV or a beancount journal")
     file = bar.addMenu("&File")
-    for action in (import_, export, settings):
+    for action in (import_, export, everything, settings):
         file.addAction(action)
     file.addSeparator()
     file.addAction(quit_)
@@ -179,3 +185,21 @@ def show_categories(w: MainWindow) -> QDialog:
     dialog.show()
     dialog.refresh()
     return dialog
+
+
+JOURNALS = {"CSV with categories (*.csv)": "csv", "Beancount journal (*.beancount)": "beancount"}
+
+
+def export_everything(w: MainWindow, chosen: tuple[str, str] | None = None) -> None:
+    """File → Export everything…: the whole cache with categories, written on a worker."""
+    path, kind = chosen or QFileDialog.getSaveFileName(w, "Export everything", "saldo.csv", ";;".join(JOURNALS))
+    if not path:
+        return
+    target, form = Path(path), JOURNALS.get(kind, "beancount" if path.endswith(".beancount") else "csv")
+    w.status_text.setText(f"Exporting everything to {target.name}…")
+    QueryOp(
+        w.ops,
+        parent=w,
+        op=lambda app: shaping.export_everything(app, target, form),
+        success=lambda n: w.status_text.setText(f"Exported {w.fmt.things(n, 'transaction')} to {target.name}"),
+    ).failure(lambda exc: w.status_text.setText(f"Export failed: {ops_.user_message(exc)}")).run()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from desktop_app.gui.tasks import TaskContext
@@ -170,3 +171,12 @@ def save_split(app: Any, transaction_id: int, parts: Sequence[tuple[int, Any]]) 
     from desktop_app.core.categories import split_transaction
 
     split_transaction(app.store, transaction_id, parts)
+
+
+def export_everything(app: Any, path: Path, kind: str) -> int:
+    """Every transaction with its category: CSV, or a beancount journal (`kind` "beancount")."""
+    from desktop_app.core import export
+    from desktop_app.core.views.export import write_whole
+
+    write = export.write_beancount if kind == "beancount" else export.write_csv
+    return write_whole(path, lambda out: write(app.store, out))

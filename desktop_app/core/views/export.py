@@ -18,6 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TextIO
 
+from desktop_app.core.errors import ExportError
 from desktop_app.core.models import Transaction
 from desktop_app.core.store import Store, TxFilter, browse
 
@@ -113,6 +114,26 @@ def export_file(
         else:
             os.replace(partial, path)
         return result
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise ExportError.writing(path, exc) from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def write_whole(path: Path, write: Callable[[TextIO], int]) -> int:
+    """Run `write` on a file beside `path` and rename it into place when done: a failed export
+    never leaves half a file under the chosen name. Returns what `write` returned."""
+    partial = path.with_name(path.name + ".part")
+    try:
+        with partial.open("w", newline="", encoding="utf-8") as handle:
+            count = write(handle)
+        os.replace(partial, path)
+        return count
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise ExportError.writing(path, exc) from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
