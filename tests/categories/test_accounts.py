@@ -92,3 +92,26 @@ def test_sync_leaves_the_manual_connection_alone(cache: Store) -> None:
 
     results = SyncEngine(cache, no_session).sync_all()  # type: ignore[arg-type]
     assert results == []
+
+
+def test_the_account_tree_shows_the_persons_names_order_and_manual_balances(cache: Store) -> None:
+    from desktop_app.core.views.accounts import account_tree
+
+    accounts.rename_account(cache, 2, "Rainy day")
+    accounts.reorder(cache, [2, 1])
+    wallet = accounts.add_manual_account(cache, "Wallet", "EUR")
+    manual.add_transaction(cache, wallet.id, date(2026, 3, 1), "40.00", "Cash from the ATM")
+    manual.add_transaction(cache, wallet.id, date(2026, 3, 2), "-12.50", "Coffee")
+    tree = account_tree(cache)
+    bank = tree.connection("c1")
+    assert bank is not None and [(a.account_id, a.name) for a in bank.accounts][:2] == [
+        (2, "Rainy day"),
+        (1, "Everyday"),
+    ]
+    kept = tree.connection(accounts.MANUAL_CONNECTION)
+    assert kept is not None and kept.badges == ()  # nothing to sync, nothing to reconnect
+    (node,) = kept.accounts
+    assert node.balance is not None and node.balance.amount == Decimal("27.50")
+    assert node.as_of is not None and node.as_of.date() == date(2026, 3, 2)
+    eur = tree.total("EUR")
+    assert eur is not None and wallet.id in eur.account_ids
