@@ -32,9 +32,12 @@ _WORD = re.compile(r"[^\W\d_]{3,}|\d{4,}")
 
 @dataclass(slots=True)
 class Plan:
-    """What importing one statement will do. `marks` says "new" or "present" per entry."""
+    """What importing one statement will do. `marks` says "new" or "present" per entry.
 
-    new: list[Transaction] = field(default_factory=list)
+    `new` pairs each entry to store with the dedupe key chosen for it.
+    """
+
+    new: list[tuple[str, Entry]] = field(default_factory=list)
     present: int = 0
     deleted: int = 0  # entries the person had deleted (tombstoned): they stay deleted
     fuzzy: int = 0  # of `present`, found by amount, day and text rather than by key
@@ -79,6 +82,9 @@ def plan(tx: ImportTx, account: Account, entries: list[Entry], source: str, inse
             unresolved.append(i)
     claimed: set[str] = set()
     for base, indexes in by_ref.items():
+        if len(indexes) == 1 and base not in existing and base not in tombstones:
+            unresolved.append(indexes[0])  # a reference seen nowhere before: nothing to compare
+            continue
         slots = {base: existing[base]} if base in existing else {}
         if len(indexes) > 1 or (base in existing and not _same(existing[base], entries[indexes[0]])):
             slots.update(tx.rows_with_prefix(account_id, base + "#"))
@@ -106,7 +112,7 @@ def plan(tx: ImportTx, account: Account, entries: list[Entry], source: str, inse
         key = keys[i] or _free_slot(Transaction.key_for_id(entry.bank_ref or ""), taken, tx, account_id)
         taken.add(key)
         result.marks[i] = "new"
-        result.new.append(_row(account_id, key, entry))
+        result.new.append((key, entry))
     return result
 
 
@@ -170,14 +176,6 @@ def _fuzzy(
             used.add(twin.key)
             _present(result, i, False)
             result.fuzzy += 1
-
-
-_SHARED = ("status", "booking_date", "amount", "description", "counterparty", "value_date", "provider_id", "raw")
-
-
-def _row(account_id: int, key: str, entry: Entry) -> Transaction:
-    """The cache row for an entry: the sync record's fields under the key chosen here."""
-    return Transaction(account_id=account_id, dedupe_key=key, **{f: getattr(entry.tx, f) for f in _SHARED})
 
 
 def absorb_imported_twins(store: Store, account_id: int, synced_keys: set[str]) -> int:

@@ -273,8 +273,8 @@ class Importer:
                     line=entry.line,
                 )
         planned = dedupe.plan(tx, account, statement.entries, parsed.format, inserted)
-        added = tx.insert(planned.new, parsed.format)
-        inserted.update(t.dedupe_key for t in planned.new)
+        added = tx.insert(account.id, planned.new, parsed.format)
+        inserted.update(key for key, _entry in planned.new)
         item.added += added
         item.present += planned.present
         item.deleted += planned.deleted
