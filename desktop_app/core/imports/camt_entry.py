@@ -17,9 +17,17 @@ from datetime import date
 from decimal import Decimal
 
 from desktop_app.core.errors import StatementError
-from desktop_app.core.imports.records import Entry, StatementAccount, clean, make_day, parse_amount, to_money
-from desktop_app.core.models import TransactionStatus, raw_json
-from desktop_app.core.money import CURRENCY_EXPONENTS, Money
+from desktop_app.core.imports.records import (
+    Entry,
+    StatementAccount,
+    clean,
+    flat_json,
+    make_day,
+    parse_amount,
+    plain_money,
+    to_money,
+)
+from desktop_app.core.models import TransactionStatus
 from desktop_app.core.providers.base import RemoteTransaction
 
 
@@ -43,7 +51,7 @@ def build_entry(
     if not amount_text:
         raise StatementError("an entry has no amount")
     cur = currency or (account.currency if account else None)
-    money = _plain_money(amount_text, debit, cur)
+    money = plain_money(amount_text, cur, debit)
     parsed = parse_amount(amount_text) if money is None else Decimal(amount_text)
     amount = -parsed if debit else parsed
     booked, valued = iso_day(booked_text), iso_day(valued_text)
@@ -57,33 +65,21 @@ def build_entry(
     if money is None:
         money = to_money(amount, cur)
     provider_ref = ref or None
-    e2e = end_to_end if end_to_end and end_to_end != "NOTPROVIDED" else None
-    record = (currency, status, code, counterparty, description, ref, e2e or "")
-    if _STR.search("".join(record)) is None:  # nothing to escape: write the JSON directly
-        raw = (
-            f'{{"amount":"{amount}","booking_date":{f""""{booked}\"""" if booked else "null"},'
-            f'"code":{f""""{code}\"""" if code else "null"},'
-            f'"counterparty":{f""""{counterparty}\"""" if counterparty else "null"},"currency":"{currency}",'
-            f'"end_to_end":{f""""{e2e}\"""" if e2e else "null"},"format":"camt",'
-            f'"ref":{f""""{ref}\"""" if ref else "null"},"status":"{status}","text":"{description}",'
-            f'"value_date":{f""""{valued}\"""" if valued else "null"}}}'
-        )
-    else:
-        raw = raw_json(
-            {
-                "format": "camt",
-                "amount": str(amount),
-                "currency": currency,
-                "status": status,
-                "booking_date": booked.isoformat() if booked else None,
-                "value_date": valued.isoformat() if valued else None,
-                "ref": provider_ref,
-                "end_to_end": e2e,
-                "code": code or None,
-                "counterparty": counterparty or None,
-                "text": description,
-            }
-        )
+    raw = flat_json(
+        {
+            "format": "camt",
+            "amount": str(amount),
+            "currency": currency,
+            "status": status,
+            "booking_date": booked.isoformat() if booked else None,
+            "value_date": valued.isoformat() if valued else None,
+            "ref": provider_ref,
+            "end_to_end": end_to_end if end_to_end and end_to_end != "NOTPROVIDED" else None,
+            "code": code or None,
+            "counterparty": counterparty or None,
+            "text": description,
+        }
+    )
     return Entry(
         RemoteTransaction(
             TransactionStatus.PENDING if status == "PDNG" else TransactionStatus.BOOKED,
@@ -97,22 +93,6 @@ def build_entry(
         ),
         provider_ref,
     )
-
-
-_STR = re.compile(r'[\x00-\x1f"\\]')  # what JSON must escape (raw_json leaves other characters as they are)
-
-
-def _plain_money(text: str, debit: bool, currency: str | None) -> Money | None:
-    """Money straight from integer minor units for a plain amount (digits, at most one point,
-    no more decimals than the currency has); None for anything to_money must judge."""
-    places = CURRENCY_EXPONENTS.get(currency or "")
-    if places is None or len(text) > 15 or not text.isascii() or text.endswith("."):
-        return None
-    whole, _, fraction = text.partition(".")
-    if len(fraction) > places or not (whole + fraction).isdigit():
-        return None
-    minor = int(whole + fraction.ljust(places, "0"))
-    return Money.from_minor(-minor if debit else minor, currency or "")
 
 
 _DAYS: dict[str, date] = {}  # statements repeat their days; at most one entry per calendar day

@@ -7,12 +7,14 @@ the importer can give both the same dedupe treatment as a sync. Readers never to
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from desktop_app.core.errors import MoneyError, StatementError
-from desktop_app.core.money import Money, parse_decimal
+from desktop_app.core.models import raw_json
+from desktop_app.core.money import CURRENCY_EXPONENTS, Money, parse_decimal
 from desktop_app.core.providers.base import RemoteTransaction
 
 # Oldest and newest day a statement may carry; anything outside is a misread date, not history.
@@ -104,3 +106,33 @@ def make_day(year: int, month: int, day: int, line: int | None = None) -> date:
         return check_day(date(year, month, day), line)
     except ValueError:
         raise StatementError(f"not a valid date: {year:04d}-{month:02d}-{day:02d}", line=line) from None
+
+
+def plain_money(text: str, currency: str | None, negate: bool = False) -> Money | None:
+    """Money straight from integer minor units for a plain amount (an optional minus, digits, at
+    most one point and no more decimals than the currency has), `negate`d when asked; None for
+    anything else, which ``to_money(parse_amount(…))`` judges. Readers call this per entry."""
+    places = CURRENCY_EXPONENTS.get(currency or "")
+    if places is None or len(text) > 16 or not text.isascii() or text.endswith("."):
+        return None
+    if text.startswith("-"):
+        text, negate = text[1:], not negate
+    whole, _, fraction = text.partition(".")
+    if len(fraction) > places or not (whole + fraction).isdigit():
+        return None
+    minor = int(whole + fraction.ljust(places, "0"))
+    return Money.from_minor(-minor if negate else minor, currency or "")
+
+
+_JSON_ESCAPES = re.compile(r'[\x00-\x1f"\\]')  # what JSON must escape; raw_json leaves the rest as is
+
+
+def flat_json(record: dict[str, str | None]) -> str:
+    """``raw_json`` of a flat record of texts, written directly when nothing needs escaping
+    (the encoder costs as much as the rest of reading an entry)."""
+    keys = sorted(record)
+    values = [record[k] for k in keys]
+    if _JSON_ESCAPES.search("".join(keys) + "".join([v for v in values if v])):
+        return raw_json(record)
+    pairs = [f'"{k}":"{v}"' if v is not None else f'"{k}":null' for k, v in zip(keys, values, strict=True)]
+    return "{" + ",".join(pairs) + "}"
