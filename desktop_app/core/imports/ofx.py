@@ -133,7 +133,7 @@ def parse_tree(text: str) -> Node:
         number = _feed(stack, _TOKEN.findall(body, pos, match.start()), number)
         pos = match.end()
         flat = _flat(match.group(1))
-        if flat is not None and flat[1].isdisjoint(node.name for node in stack):
+        if flat is not None and (not flat[1] or flat[1].isdisjoint(node.name for node in stack)):
             stack[-1].children.append(_Flat(flat[0], number))
             number += flat[2] + 2
         else:
