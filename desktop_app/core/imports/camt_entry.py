@@ -15,20 +15,20 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from sys import intern
 
 from desktop_app.core.errors import StatementError
 from desktop_app.core.imports.records import (
     Entry,
     StatementAccount,
     clean,
-    flat_json,
     make_day,
+    needs_escaping,
     parse_amount,
-    plain_money,
+    plain_minor,
     to_money,
 )
-from desktop_app.core.models import TransactionStatus
-from desktop_app.core.providers.base import RemoteTransaction
+from desktop_app.core.models import TransactionStatus, raw_json
 
 
 class Slow(Exception):
@@ -51,9 +51,9 @@ def build_entry(
     if not amount_text:
         raise StatementError("an entry has no amount")
     cur = currency or (account.currency if account else None)
-    money = plain_money(amount_text, cur, debit)
-    parsed = parse_amount(amount_text) if money is None else Decimal(amount_text)
-    amount = -parsed if debit else parsed
+    minor = plain_minor(amount_text, cur, debit)
+    if minor is None:
+        parsed = parse_amount(amount_text)
     booked, valued = iso_day(booked_text), iso_day(valued_text)
     day = booked or valued
     if day is None:
@@ -62,36 +62,70 @@ def build_entry(
     if batch:
         parts.insert(0, f"batch of {batch} payments")
     description = clean(" / ".join(p for p in parts if p)) or counterparty
-    if money is None:
-        money = to_money(amount, cur)
+    if minor is None:
+        money = to_money(-parsed if debit else parsed, cur)
+        minor, cur = money.minor_units, money.currency
     provider_ref = ref or None
-    raw = flat_json(
-        {
-            "format": "camt",
-            "amount": str(amount),
-            "currency": currency,
-            "status": status,
-            "booking_date": booked.isoformat() if booked else None,
-            "value_date": valued.isoformat() if valued else None,
-            "ref": provider_ref,
-            "end_to_end": end_to_end if end_to_end and end_to_end != "NOTPROVIDED" else None,
-            "code": code or None,
-            "counterparty": counterparty or None,
-            "text": description,
-        }
-    )
-    return Entry(
-        RemoteTransaction(
+    party = intern(counterparty) if counterparty else None
+    e2e = end_to_end if end_to_end and end_to_end != "NOTPROVIDED" else None
+    rest = (provider_ref, e2e, intern(code), party, description)
+    return Entry.of(
+        (
             TransactionStatus.PENDING if status == "PDNG" else TransactionStatus.BOOKED,
             day,
-            money,
+            minor,
+            intern(cur or ""),
             description,
-            raw,
-            provider_ref,
-            counterparty or None,
+            party,
             valued,
+            provider_ref,
         ),
+        (_raw, (amount_text, debit, intern(currency), intern(status), booked, valued, *rest)),
         provider_ref,
+    )
+
+
+def _raw(
+    amount_text: str,
+    debit: bool,
+    currency: str,
+    status: str,
+    booked: date | None,
+    valued: date | None,
+    ref: str | None,
+    end_to_end: str | None,
+    code: str,
+    counterparty: str | None,
+    description: str,
+) -> str:
+    """The entry's record as ``raw_json`` writes it, made when it is stored (or asked for)."""
+    plain = amount_text.isascii() and amount_text.replace(".", "", 1).isdigit() and amount_text[-1] != "."
+    amount = Decimal(amount_text) if plain else parse_amount(amount_text)
+    texts = currency + status + (ref or "") + (end_to_end or "") + code + (counterparty or "") + description
+    if needs_escaping(texts):
+        return raw_json(
+            {
+                "amount": str(-amount if debit else amount),
+                "booking_date": booked.isoformat() if booked else None,
+                "code": code or None,
+                "counterparty": counterparty,
+                "currency": currency,
+                "end_to_end": end_to_end,
+                "format": "camt",
+                "ref": ref,
+                "status": status,
+                "text": description,
+                "value_date": valued.isoformat() if valued else None,
+            }
+        )
+    # raw_json's very output (sorted keys, no spaces), written directly: the encoder costs more
+    # than the rest of reading an entry
+    return (
+        f'{{"amount":"{-amount if debit else amount}","booking_date":{f'"{booked}"' if booked else "null"},'
+        f'"code":{f'"{code}"' if code else "null"},"counterparty":{f'"{counterparty}"' if counterparty else "null"},'
+        f'"currency":"{currency}","end_to_end":{f'"{end_to_end}"' if end_to_end else "null"},"format":"camt",'
+        f'"ref":{f'"{ref}"' if ref else "null"},"status":"{status}","text":"{description}",'
+        f'"value_date":{f'"{valued}"' if valued else "null"}}}'
     )
 
 

@@ -49,7 +49,7 @@ def _words(text: str) -> set[str]:
 
 
 def _same(row: StoredRow, entry: Entry) -> bool:
-    return row.amount_minor == entry.tx.amount.minor_units and row.day == entry.tx.booking_date
+    return row.amount_minor == entry.minor and row.day == entry.day
 
 
 def plan(tx: ImportTx, account: Account, entries: list[Entry], source: str, inserted: set[str]) -> Plan:
@@ -61,10 +61,10 @@ def plan(tx: ImportTx, account: Account, entries: list[Entry], source: str, inse
     by_ref: dict[str, list[int]] = defaultdict(list)
     occurrences: Counter[tuple[object, ...]] = Counter()
     for i, entry in enumerate(entries):
-        t = entry.tx
         if entry.bank_ref:
-            by_ref[Transaction.key_for_id(entry.bank_ref)].append(i)
+            by_ref["id:" + entry.bank_ref].append(i)  # Transaction.key_for_id
             continue
+        t = entry.tx
         ident = (t.status, t.booking_date, t.amount, " ".join(t.description.split()).casefold())
         occurrences[ident] += 1
         key = fingerprint(account.provider_account_id, t.booking_date, t.amount, t.description, occurrences[ident] - 1)
@@ -152,7 +152,7 @@ def _fuzzy(
     inserted: set[str],
     result: Plan,
 ) -> None:
-    days = [entries[i].tx.booking_date for i in unresolved]
+    days = [entries[i].day for i in unresolved]
     window = timedelta(days=WINDOW_DAYS)
     rows = tx.rows_between(account_id, min(days) - window, max(days) + window)
     by_amount: dict[int, list[StoredRow]] = defaultdict(list)
@@ -164,13 +164,7 @@ def _fuzzy(
     used: set[str] = set()
     for i in unresolved:
         entry = entries[i]
-        probe = StoredRow(
-            "",
-            entry.tx.booking_date,
-            entry.tx.amount.minor_units,
-            f"{entry.tx.description} {entry.tx.counterparty or ''}",
-            source,
-        )
+        probe = StoredRow("", entry.day, entry.minor, f"{entry.description} {entry.counterparty or ''}", source)
         twin = _closest(probe, by_amount.get(probe.amount_minor, []), used)
         if twin is not None:
             used.add(twin.key)

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
-from decimal import Decimal
 from pathlib import Path
 from typing import TypedDict, Unpack
 
@@ -275,9 +274,9 @@ class Importer:
     ) -> None:
         assert account.id is not None
         for entry in statement.entries:
-            if entry.tx.amount.currency != account.currency:
+            if entry.currency != account.currency:
                 raise StatementError(
-                    f"an entry is in {entry.tx.amount.currency} but the account is in {account.currency}",
+                    f"an entry is in {entry.currency} but the account is in {account.currency}",
                     line=entry.line,
                 )
         planned = dedupe.plan(tx, account, statement.entries, parsed.format, inserted)
@@ -287,7 +286,7 @@ class Importer:
         item.present += planned.present
         item.deleted += planned.deleted
         item.fuzzy += planned.fuzzy
-        item.pending += sum(1 for e in statement.entries if e.tx.status is TransactionStatus.PENDING)
+        item.pending += sum(1 for e in statement.entries if e.status is TransactionStatus.PENDING)
         item.marks.append((statement, planned.marks))
         item.warnings.extend(w for w in statement.warnings if w not in item.warnings)
         mismatch = reconcile(statement, account.currency)
@@ -300,7 +299,7 @@ class Importer:
         """Record the statement's closing balances; returns the booked one (if any)."""
         assert account.id is not None
         booked: list[BalanceSnapshot] = []
-        last_day = max((e.tx.booking_date for e in statement.entries), default=None)
+        last_day = max((e.day for e in statement.entries), default=None)
         for kind, balance in (
             (BalanceKind.BOOKED, statement.closing),
             (BalanceKind.AVAILABLE, statement.closing_available),
@@ -320,7 +319,8 @@ def reconcile(statement: Statement, currency: str) -> str | None:
     """A warning when the entries do not take the opening balance to the closing one."""
     if statement.opening is None or statement.closing is None:
         return None
-    booked = sum((e.tx.amount.amount for e in statement.entries if e.tx.status is TransactionStatus.BOOKED), Decimal(0))
+    minor = sum(e.minor for e in statement.entries if e.status is TransactionStatus.BOOKED)
+    booked = Money.from_minor(minor, currency).amount
     moved = statement.closing.amount - statement.opening.amount
     if moved == booked:
         return None

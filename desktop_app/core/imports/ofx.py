@@ -18,6 +18,7 @@ import html
 import re
 from collections.abc import Iterator
 from datetime import date
+from sys import intern
 
 from desktop_app.core.errors import StatementError, UnsupportedStatement
 from desktop_app.core.imports.records import (
@@ -29,11 +30,10 @@ from desktop_app.core.imports.records import (
     flat_json,
     make_day,
     parse_amount,
-    plain_money,
+    plain_minor,
     to_money,
 )
 from desktop_app.core.models import TransactionStatus
-from desktop_app.core.providers.base import RemoteTransaction
 
 _TOKEN = re.compile(r"<([^<>]*)>([^<]*)")
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
@@ -253,25 +253,18 @@ def _entry(node: Node, currency: str | None, account_id: str) -> Entry:
     if not text:
         raise StatementError(f"a transaction of account {account_id} has no amount (TRNAMT)", line=node.line)
     try:
-        amount = plain_money(text, cur) or to_money(parse_amount(text), cur)
+        minor = plain_minor(text, cur)
+        if minor is None:
+            money = to_money(parse_amount(text), cur)
+            minor, cur = money.minor_units, money.currency
         posted = ofx_date(leaves.get("DTPOSTED") or leaves.get("DTUSER") or "")
     except StatementError as exc:
         raise StatementError(exc.reason, line=node.line) from None
     name, memo = clean(leaves.get("NAME")), clean(leaves.get("MEMO"))
     description = memo if memo and (not name or memo.startswith(name)) else " / ".join(p for p in (name, memo) if p)
-    fitid = leaves.get("FITID", "").strip()
-    return Entry(
-        RemoteTransaction(
-            TransactionStatus.BOOKED,
-            posted,
-            amount,
-            description,
-            flat_json({"format": "ofx", **leaves}),
-            fitid or None,
-            name or None,
-        ),
-        bank_ref=fitid or None,
-    )
+    fitid = leaves.get("FITID", "").strip() or None
+    fields = (TransactionStatus.BOOKED, posted, minor, intern(cur or ""), description, name or None, None, fitid)
+    return Entry.of(fields, flat_json({"format": "ofx", **leaves}), fitid)
 
 
 def _balance(node: Node | None) -> StatementBalance | None:

@@ -25,7 +25,6 @@ from desktop_app.core.store.store import Store
 
 if TYPE_CHECKING:
     from desktop_app.core.imports.records import Entry
-    from desktop_app.core.providers.base import RemoteTransaction
 
 # The connection that owns accounts created from statement files. It is marked disconnected
 # so that sync never tries to reach a provider for it.
@@ -56,23 +55,23 @@ class StoredRow:
     import_source: str | None
 
 
-def _row(account_id: int, key: str, t: RemoteTransaction, now: str, source: str) -> tuple[object, ...]:
+def _row(account_id: int, key: str, e: Entry, now: str, source: str) -> tuple[object, ...]:
     """The INSERT parameters of one entry (the columns ``tx_row`` writes for a Transaction)."""
     version = int(key[2:].split(":", 1)[0]) if key.startswith("fp") else 0
-    value_date = t.value_date
+    value_date = e.value_date
     return (
         account_id,
         key,
         version,
-        t.provider_id,
-        t.status.value,
-        t.booking_date.isoformat(),
+        e.provider_id,
+        e.status.value,
+        e.day.isoformat(),
         value_date.isoformat() if value_date else None,
-        t.amount.minor_units,
-        t.amount.currency,
-        t.description,
-        t.counterparty,
-        t.raw,
+        e.minor,
+        e.currency,
+        e.description,
+        e.counterparty,
+        e.raw,
         now,
         now,
         source,
@@ -216,7 +215,7 @@ class ImportTx:
         before = self.conn.execute("SELECT coalesce(max(id), 0) FROM transactions").fetchone()[0]
         now = self.now
         # A generator, not a list: 100k rows of parameters would cost ~40 MB at the peak.
-        self.conn.executemany(_INSERT, (_row(account_id, key, entry.tx, now, source) for key, entry in rows))
+        self.conn.executemany(_INSERT, (_row(account_id, key, entry, now, source) for key, entry in rows))
         added = int(self.conn.execute("SELECT count(*) FROM transactions WHERE id > ?", (before,)).fetchone()[0])
         if added:
             self.conn.execute(migrations.INDEX_NEW_ROWS, (before,))
