@@ -108,11 +108,29 @@ def _split(data: bytes) -> tuple[bytes, list[list[Span]]]:
     The skeleton (accounts, balances) is small and parsed as a whole; each run of up to
     _BATCH entries is read when its placeholder is reached.
     """
-    pattern = _NTRY if re.search(rb":Ntry[\s>/]", data) else _PLAIN_NTRY
+    spans = _spans(data, _NTRY if re.search(rb":Ntry[\s>/]", data) else _PLAIN_NTRY)
     parts: list[bytes] = []
     runs: list[list[Span]] = []
     run: list[Span] = []
     last = 0  # end of what is copied into the skeleton
+    for span in spans:
+        opened = span[0]
+        if run and (len(run) >= _BATCH or data[run[-1][3] : opened].strip()):
+            parts.append(data[last : run[0][0]] + b'<SaldoEntries n="%d"/>' % len(runs))
+            runs.append(run)
+            last, run = run[-1][3], []
+        run.append(span)
+    if run:
+        parts.append(data[last : run[0][0]] + b'<SaldoEntries n="%d"/>' % len(runs))
+        runs.append(run)
+        last = run[-1][3]
+    parts.append(data[last:])
+    return b"".join(parts), runs
+
+
+def _spans(data: bytes, pattern: re.Pattern[bytes]) -> list[Span]:
+    """Every entry, found tag by tag (prefixed names, attributes, self-closed ones)."""
+    spans: list[Span] = []
     opened = content = -1
     for match in pattern.finditer(data):
         at = match.start()
@@ -124,18 +142,9 @@ def _split(data: bytes) -> tuple[bytes, list[list[Span]]]:
         if opened < 0:
             continue
         end = match.end() if data[match.end() - 1] == 62 else data.index(b">", at) + 1
-        if run and (data[run[-1][3] : opened].strip() or len(run) >= _BATCH):
-            parts.append(data[last : run[0][0]] + b'<SaldoEntries n="%d"/>' % len(runs))
-            runs.append(run)
-            last, run = run[-1][3], []
-        run.append((opened, content, at, end))
+        spans.append((opened, content, at, end))
         opened = -1
-    if run:
-        parts.append(data[last : run[0][0]] + b'<SaldoEntries n="%d"/>' % len(runs))
-        runs.append(run)
-        last = run[-1][3]
-    parts.append(data[last:])
-    return b"".join(parts), runs
+    return spans
 
 
 def _entries(data: bytes, run: list[Span], header: bytes, account: StatementAccount | None) -> list[Entry]:
@@ -171,7 +180,9 @@ def _stream(data: bytes) -> Iterator[Statement]:
             tag = elem.tag
             local = tag[tag.rfind("}") + 1 :]
             if local == "SaldoEntries":
-                entries.extend(_entries(data, runs[int(elem.get("n", "0"))], header, account))
+                n = int(elem.get("n", "0"))
+                entries.extend(_entries(data, runs[n], header, account))
+                runs[n] = []  # its spans are done with
             elif local == "Acct" and account is None:
                 account = _account(_Finder(elem))
             elif local == "Bal":

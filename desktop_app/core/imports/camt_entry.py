@@ -190,7 +190,7 @@ _PREFIXED = re.compile(rb"<[^>]*:")
 
 def plain(run: bytes) -> bool:
     """Whether a run of entries can go through ``fast_entry`` at all (else: ElementTree)."""
-    return not any(mark in run for mark in _UNSAFE) and _PREFIXED.search(run) is None
+    return not any(mark in run for mark in _UNSAFE) and (b":" not in run or _PREFIXED.search(run) is None)
 
 
 def fast_entry(raw: bytes, account: StatementAccount | None) -> Entry | None:
