@@ -159,7 +159,7 @@ def _skip(tag: str) -> str:
 _DAY = r"\s*<(?:Dt|DtTm)>([^<]*)</(?:Dt|DtTm)>\s*"
 _NTRY = re.compile(
     r"\s*(?:<NtryRef>[^<]*</NtryRef>\s*)?"
-    r"<Amt(\s[^>]*)?>([^<]*)</Amt>\s*"
+    r"<Amt(?:\s+Ccy\s*=\s*(?:\"([A-Za-z]*)\"|'([A-Za-z]*)'))?\s*>([^<]*)</Amt>\s*"
     r"<CdtDbtInd>([^<]*)</CdtDbtInd>\s*"
     r"(?:<RvslInd>[^<]*</RvslInd>\s*)?"
     r"<Sts>(?:\s*<Cd>([^<]*)</Cd>\s*|([^<]*))</Sts>\s*"
@@ -174,7 +174,6 @@ _NTRY = re.compile(
     f"{_skip('Intrst')}?{_skip('CardTx')}?{_skip('NtryDtls')}*"
     r"(?:<AddtlNtryInf>([^<]*)</AddtlNtryInf>\s*)?"
 )
-_CCY = re.compile(r"\s+Ccy\s*=\s*(?:\"([A-Za-z]*)\"|'([A-Za-z]*)')\s*")
 _PARTIES = re.compile(
     rf"\s*{_skip('InitgPty')}?(?:<Dbtr>(.*?)</Dbtr>\s*)?{_skip('DbtrAcct')}?{_skip('UltmtDbtr')}?"
     rf"(?:<Cdtr>(.*?)</Cdtr>\s*)?{_skip('CdtrAcct')}?{_skip('UltmtCdtr')}?{_skip('TradgPty')}?{_skip('Prtry')}*",
@@ -201,13 +200,10 @@ def fast_entry(raw: bytes, account: StatementAccount | None) -> Entry | None:
     m = _NTRY.fullmatch(content)
     if m is None:
         raise Slow
-    attrs, amount, indicator, sts_code, sts_text, booked, valued, ref, domain, proprietary, extra = m.groups()
-    currency = ""
-    if attrs is not None:
-        ccy = _CCY.fullmatch(attrs)
-        if ccy is None:
-            raise Slow
-        currency = ccy.group(1) if ccy.group(1) is not None else ccy.group(2)
+    quoted, apostrophed, amount, indicator, sts_code, sts_text, booked, valued, ref, domain, proprietary, extra = (
+        m.groups()
+    )
+    currency = quoted or apostrophed or ""
     is_debit = indicator.strip() == "DBIT"
     amount = amount.strip()
     if amount and not (amount.isascii() and amount.replace(".", "", 1).isdigit()):
@@ -229,10 +225,10 @@ def fast_entry(raw: bytes, account: StatementAccount | None) -> Entry | None:
             (valued or "").strip(),
             counterparty,
             remittance,
-            (extra or "").strip() or _first(content, "AddtlTxInf"),
-            _first(content, "NbOfTxs"),
+            (extra or "").strip() or (_first(content, "AddtlTxInf") if "<AddtlTxInf" in content else ""),
+            _first(content, "NbOfTxs") if "<NbOfTxs" in content else "",
             (ref or "").strip(),
-            _first(content, "EndToEndId"),
+            _first(content, "EndToEndId") if "<EndToEndId" in content else "",
             (domain or "").strip() or (proprietary or "").strip(),
         ),
         account,
@@ -249,14 +245,17 @@ def _all(content: str, tag: str) -> list[str]:
 
 def _first(content: str, tag: str) -> str:
     """The first non-blank text among the `tag` elements ("" when none has any)."""
-    if "<" + tag not in content:
-        return ""
     return next((t.strip() for t in _all(content, tag) if t.strip()), "")
 
 
 def _party(content: str, positive: bool) -> str:
     """The other party's name: the debtor of a credit, else the creditor (the first one named)."""
-    groups = _RLTD.findall(content)
+    start = content.find("<RltdPties>")
+    if start >= 0 and content.count("<RltdPties") == 1:  # the usual case: one transaction, one group
+        end = content.find("</RltdPties>", start)
+        groups = [content[start + 11 : end]] if end > 0 else []
+    else:
+        groups = _RLTD.findall(content)
     if len(groups) != content.count("<RltdPties"):
         raise Slow
     for parties in groups:
