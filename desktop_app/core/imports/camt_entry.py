@@ -58,10 +58,10 @@ def build_entry(
     day = booked or valued
     if day is None:
         raise StatementError("an entry has neither a booking nor a value date")
-    parts = [remittance, extra] if remittance != extra else [remittance]
+    text = (f"{remittance} / {extra}" if remittance else extra) if extra and extra != remittance else remittance
     if batch:
-        parts.insert(0, f"batch of {batch} payments")
-    description = clean(" / ".join(p for p in parts if p)) or counterparty
+        text = f"batch of {batch} payments / {text}" if text else f"batch of {batch} payments"
+    description = clean(text) or counterparty
     if minor is None:
         money = to_money(-parsed if debit else parsed, cur)
         minor, cur = money.minor_units, money.currency
