@@ -1,11 +1,13 @@
 """ISO 20022 camt.053 statements (001.02 to 001.08), plus camt.052 reports and camt.054 notices.
 
-The file is streamed: each entry is read when its element ends and then dropped, so a
-100k-entry statement never sits in memory as one tree. Elements are matched by local name,
-since the namespace changes with every version.
+No whole-file tree is ever built: the document minus its entries (accounts, balances) is a
+small skeleton parsed as a whole, and the entries are read run by run, plain ones straight
+from their bytes (``camt_entry``) and the rest through ElementTree, a batch at a time.
+Elements are matched by local name, since the namespace changes with every version.
 
 Safety: defusedxml vets the prolog (any DTD, entity declaration or external reference is
-refused before parsing starts), then the body is streamed by ElementTree's C parser.
+refused before parsing starts), then one pass of expat without handlers checks the whole
+document is well-formed and refuses a DTD or entity declaration anywhere, as defusedxml does.
 Without a DTD no entity can be declared, so nothing can expand or be fetched; defusedxml's own
 iterparse would do the same checks through a pure-Python parser about three times slower.
 """
