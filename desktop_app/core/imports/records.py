@@ -52,7 +52,8 @@ class Entry:
     ``tx`` is the very record a provider sync produces. Readers of large files build entries
     with ``Entry.of`` from the record's fields instead: the importer stores those directly, and
     the record (its Money, and for camt its raw JSON) is only made when someone asks for ``tx``,
-    which keeps a 100k-entry file to about half the memory and time.
+    which keeps a 100k-entry file to about half the memory and time. `bank_ref` is the file's
+    own id of the entry (FITID, AcctSvcrRef, MT940 //bank reference, a CSV id column).
     """
 
     __slots__ = (
