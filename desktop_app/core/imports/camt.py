@@ -108,45 +108,35 @@ def _split(data: bytes) -> tuple[bytes, list[list[Span]]]:
     """The document with runs of entries replaced by placeholders, and the entries of each run.
 
     The skeleton (accounts, balances) is small and parsed as a whole; each run of up to
-    _BATCH entries is read when its placeholder is reached.
+    _BATCH entries (nothing but text between them) is read when its placeholder is reached.
     """
-    spans = _spans(data, _NTRY if re.search(rb":Ntry[\s>/]", data) else _PLAIN_NTRY)
+    pattern = _NTRY if re.search(rb":Ntry[\s>/]", data) else _PLAIN_NTRY
     parts: list[bytes] = []
     runs: list[list[Span]] = []
     run: list[Span] = []
     last = 0  # end of what is copied into the skeleton
-    for span in spans:
-        opened = span[0]
-        if run and (len(run) >= _BATCH or data[run[-1][3] : opened].strip()):
+    opened = content = -1
+    for match in pattern.finditer(data):
+        at = match.start()
+        end = match.end() if data[match.end() - 1] == 62 else data.index(b">", at) + 1
+        if data[at + 1] != 47:  # "<Ntry": an opening tag (a self-closing one holds nothing)
+            if data[end - 2] != 47:
+                opened, content = at, end
+            continue
+        if opened < 0:
+            continue
+        if run and (len(run) >= _BATCH or data.find(b"<", run[-1][3], opened) >= 0):
             parts.append(data[last : run[0][0]] + b'<SaldoEntries n="%d"/>' % len(runs))
             runs.append(run)
             last, run = run[-1][3], []
-        run.append(span)
+        run.append((opened, content, at, end))
+        opened = -1
     if run:
         parts.append(data[last : run[0][0]] + b'<SaldoEntries n="%d"/>' % len(runs))
         runs.append(run)
         last = run[-1][3]
     parts.append(data[last:])
     return b"".join(parts), runs
-
-
-def _spans(data: bytes, pattern: re.Pattern[bytes]) -> list[Span]:
-    """Every entry, found tag by tag (prefixed names, attributes, self-closed ones)."""
-    spans: list[Span] = []
-    opened = content = -1
-    for match in pattern.finditer(data):
-        at = match.start()
-        if data[at + 1] != 47:  # "<Ntry": an opening tag (a self-closing one holds nothing)
-            end = match.end() if data[match.end() - 1] == 62 else data.index(b">", at) + 1
-            if data[end - 2] != 47:
-                opened, content = at, end
-            continue
-        if opened < 0:
-            continue
-        end = match.end() if data[match.end() - 1] == 62 else data.index(b">", at) + 1
-        spans.append((opened, content, at, end))
-        opened = -1
-    return spans
 
 
 def _entries(data: bytes, run: list[Span], header: bytes, account: StatementAccount | None) -> list[Entry]:
