@@ -195,3 +195,10 @@ def test_ofx_errors_name_the_same_line_either_way(old: str, new: str, monkeypatc
     body = "\n".join(TRANSACTIONS).replace(old, new) + "\n"
     quick, full = _ofx_both(_OFX.format(body=body), monkeypatch)
     assert isinstance(quick, str) and quick == full and ", line " in quick
+
+
+@pytest.mark.parametrize(("written", "raw"), [("007.50", "-7.50"), (".5", "-0.5"), ("0.00", "0.00"), ("١٢", "-12")])
+def test_camt_raw_amount_is_the_decimal_as_python_writes_it(written: str, raw: str) -> None:
+    entry = _ntry(f"{_DATES}<NtryDtls><TxDtls><RmtInf><Ustrd>x</Ustrd></RmtInf></TxDtls></NtryDtls>", written)
+    (statement,) = read_bytes((_HEAD + entry + _TAIL).encode(), "s.xml", ReadOptions(format="camt")).statements
+    assert f'"amount":"{raw}"' in statement.entries[0].tx.raw

@@ -99,13 +99,16 @@ def _raw(
     description: str,
 ) -> str:
     """The entry's record as ``raw_json`` writes it, made when it is stored (or asked for)."""
-    plain = amount_text.isascii() and amount_text.replace(".", "", 1).isdigit() and amount_text[-1] != "."
-    amount = Decimal(amount_text) if plain else parse_amount(amount_text)
+    if _WRITTEN_AS_DECIMAL.fullmatch(amount_text):  # "12.30" is what str(Decimal("12.30")) gives
+        amount: Decimal | str = ("-" + amount_text) if debit and amount_text.strip("0.") else amount_text
+    else:
+        parsed = parse_amount(amount_text)
+        amount = -parsed if debit else parsed
     texts = currency + status + (ref or "") + (end_to_end or "") + code + (counterparty or "") + description
     if needs_escaping(texts):
         return raw_json(
             {
-                "amount": str(-amount if debit else amount),
+                "amount": str(amount),
                 "booking_date": booked.isoformat() if booked else None,
                 "code": code or None,
                 "counterparty": counterparty,
@@ -121,7 +124,7 @@ def _raw(
     # raw_json's very output (sorted keys, no spaces), written directly: the encoder costs more
     # than the rest of reading an entry
     return (
-        f'{{"amount":"{-amount if debit else amount}","booking_date":{f'"{booked}"' if booked else "null"},'
+        f'{{"amount":"{amount}","booking_date":{f'"{booked}"' if booked else "null"},'
         f'"code":{f'"{code}"' if code else "null"},"counterparty":{f'"{counterparty}"' if counterparty else "null"},'
         f'"currency":"{currency}","end_to_end":{f'"{end_to_end}"' if end_to_end else "null"},"format":"camt",'
         f'"ref":{f'"{ref}"' if ref else "null"},"status":"{status}","text":"{description}",'
@@ -129,6 +132,7 @@ def _raw(
     )
 
 
+_WRITTEN_AS_DECIMAL = re.compile(r"(?:[1-9][0-9]*|0)(?:\.[0-9]+)?")
 _DAYS: dict[str, date] = {}  # statements repeat their days; at most one entry per calendar day
 
 
