@@ -186,6 +186,9 @@ _PARTIES = re.compile(
 _NAME = re.compile(r"\s*(<Pty>\s*)?<Nm>([^<]*)</Nm>")
 _CREDITOR_REF = re.compile(r"<CdtrRefInf>\s*(?:<Tp>.*?</Tp>\s*)?(?:<Ref>([^<]*)</Ref>\s*)?</CdtrRefInf>", re.DOTALL)
 _LEAVES = {tag: re.compile(f"<{tag}>([^<]*)</{tag}>") for tag in ("Ustrd", "AddtlTxInf", "NbOfTxs", "EndToEndId")}
+_STARTS = {tag: f"<{tag}" for tag in _LEAVES}
+_OPENERS = {tag: f"<{tag}>" for tag in _LEAVES}
+_CLOSERS = {tag: f"</{tag}>" for tag in _LEAVES}
 _RLTD = re.compile(r"<RltdPties>(.*?)</RltdPties>", re.DOTALL)
 _UNSAFE = (b"&", b"<!", b"<?", b"xmlns")  # entities, comments, CDATA, PIs, other namespaces
 _PREFIXED = re.compile(rb"<[^>]*:")
@@ -241,15 +244,24 @@ def fast_entry(raw: bytes, account: StatementAccount | None) -> Entry | None:
 
 def _all(content: str, tag: str) -> list[str]:
     """Every `tag` element's text, in document order (Slow unless each is a plain text leaf)."""
+    opener = _OPENERS[tag]
+    at = content.find(opener)
+    if at >= 0 and content.find(_STARTS[tag], at + 1) < 0:  # just one: cut it out, no pattern needed
+        stop = content.find("<", at + len(opener))
+        if content.startswith(_CLOSERS[tag], stop):
+            return [content[at + len(opener) : stop]]
     found: list[str] = _LEAVES[tag].findall(content)
-    if len(found) != content.count("<" + tag):
+    if len(found) != content.count(_STARTS[tag]):
         raise Slow
     return found
 
 
 def _first(content: str, tag: str) -> str:
     """The first non-blank text among the `tag` elements ("" when none has any)."""
-    return next((t.strip() for t in _all(content, tag) if t.strip()), "")
+    for text in _all(content, tag):
+        if not text.isspace() and text:
+            return text.strip()
+    return ""
 
 
 def _party(content: str, positive: bool) -> str:
