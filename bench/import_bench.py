@@ -73,7 +73,10 @@ def run(entries: int = 100_000) -> list[Figure]:
             data = run_child("bench.import_child", str(path), str(data_dir))
             first, again, copy = data["initial"], data["again"], data["copy"]
             size = path.stat().st_size / 2**20
-            note = f"{first['added']:,} added in {first['seconds']:.2f} s, {size:.0f} MB file"
+            note = (
+                f"{first['added']:,} added in {first['seconds']:.2f} s ({first['cpu_seconds']:.2f} s CPU), "
+                f"{size:.0f} MB file, encrypted cache"
+            )
             figures.append(
                 at_least(
                     "import",

@@ -37,12 +37,15 @@ def pair_transfers(store: Store, *, after_id: int = 0) -> int:
         return 0
     first = date.fromordinal(date.fromisoformat(span[0]).toordinal() - WINDOW_DAYS).isoformat()
     last = date.fromordinal(date.fromisoformat(span[1]).toordinal() + WINDOW_DAYS).isoformat()
-    # Only rows whose amount (either sign) occurs among the new ones can take part.
+    # Only rows whose amount (either sign) occurs among the new ones, and on two accounts, can
+    # take part (a statement import into one account mostly has none: nothing to load then).
     rows = store._read(
         f"SELECT id, account_id, date, amount_minor, currency FROM transactions "
         f"WHERE date BETWEEN ? AND ? AND {_FREE} AND amount_minor != 0 AND abs(amount_minor) IN "
-        f"(SELECT abs(amount_minor) FROM transactions WHERE id > ? AND {_FREE})",
-        (first, last, after_id),
+        f"(SELECT abs(amount_minor) FROM transactions WHERE id > ? AND {_FREE}) AND abs(amount_minor) IN "
+        f"(SELECT abs(amount_minor) FROM transactions WHERE date BETWEEN ? AND ? AND {_FREE} "
+        "GROUP BY abs(amount_minor) HAVING min(account_id) != max(account_id))",
+        (first, last, after_id, first, last),
     )
     by_key: dict[tuple[str, int], list[tuple[int, int, int]]] = defaultdict(list)
     for tx_id, account_id, day, minor, currency in rows:

@@ -32,9 +32,12 @@ _WORD = re.compile(r"[^\W\d_]{3,}|\d{4,}")
 
 @dataclass(slots=True)
 class Plan:
-    """What importing one statement will do. `marks` says "new" or "present" per entry."""
+    """What importing one statement will do. `marks` says "new" or "present" per entry.
 
-    new: list[Transaction] = field(default_factory=list)
+    `new` pairs each entry to store with the dedupe key chosen for it.
+    """
+
+    new: list[tuple[str, Entry]] = field(default_factory=list)
     present: int = 0
     deleted: int = 0  # entries the person had deleted (tombstoned): they stay deleted
     fuzzy: int = 0  # of `present`, found by amount, day and text rather than by key
@@ -46,7 +49,7 @@ def _words(text: str) -> set[str]:
 
 
 def _same(row: StoredRow, entry: Entry) -> bool:
-    return row.amount_minor == entry.tx.amount.minor_units and row.day == entry.tx.booking_date
+    return row.amount_minor == entry.minor and row.day == entry.day
 
 
 def plan(tx: ImportTx, account: Account, entries: list[Entry], source: str, inserted: set[str]) -> Plan:
@@ -58,10 +61,10 @@ def plan(tx: ImportTx, account: Account, entries: list[Entry], source: str, inse
     by_ref: dict[str, list[int]] = defaultdict(list)
     occurrences: Counter[tuple[object, ...]] = Counter()
     for i, entry in enumerate(entries):
-        t = entry.tx
         if entry.bank_ref:
-            by_ref[Transaction.key_for_id(entry.bank_ref)].append(i)
+            by_ref["id:" + entry.bank_ref].append(i)  # Transaction.key_for_id
             continue
+        t = entry.tx
         ident = (t.status, t.booking_date, t.amount, " ".join(t.description.split()).casefold())
         occurrences[ident] += 1
         key = fingerprint(account.provider_account_id, t.booking_date, t.amount, t.description, occurrences[ident] - 1)
@@ -79,6 +82,9 @@ def plan(tx: ImportTx, account: Account, entries: list[Entry], source: str, inse
             unresolved.append(i)
     claimed: set[str] = set()
     for base, indexes in by_ref.items():
+        if len(indexes) == 1 and base not in existing and base not in tombstones:
+            unresolved.append(indexes[0])  # a reference seen nowhere before: nothing to compare
+            continue
         slots = {base: existing[base]} if base in existing else {}
         if len(indexes) > 1 or (base in existing and not _same(existing[base], entries[indexes[0]])):
             slots.update(tx.rows_with_prefix(account_id, base + "#"))
@@ -106,7 +112,7 @@ def plan(tx: ImportTx, account: Account, entries: list[Entry], source: str, inse
         key = keys[i] or _free_slot(Transaction.key_for_id(entry.bank_ref or ""), taken, tx, account_id)
         taken.add(key)
         result.marks[i] = "new"
-        result.new.append(_row(account_id, key, entry))
+        result.new.append((key, entry))
     return result
 
 
@@ -146,7 +152,7 @@ def _fuzzy(
     inserted: set[str],
     result: Plan,
 ) -> None:
-    days = [entries[i].tx.booking_date for i in unresolved]
+    days = [entries[i].day for i in unresolved]
     window = timedelta(days=WINDOW_DAYS)
     rows = tx.rows_between(account_id, min(days) - window, max(days) + window)
     by_amount: dict[int, list[StoredRow]] = defaultdict(list)
@@ -158,26 +164,12 @@ def _fuzzy(
     used: set[str] = set()
     for i in unresolved:
         entry = entries[i]
-        probe = StoredRow(
-            "",
-            entry.tx.booking_date,
-            entry.tx.amount.minor_units,
-            f"{entry.tx.description} {entry.tx.counterparty or ''}",
-            source,
-        )
+        probe = StoredRow("", entry.day, entry.minor, f"{entry.description} {entry.counterparty or ''}", source)
         twin = _closest(probe, by_amount.get(probe.amount_minor, []), used)
         if twin is not None:
             used.add(twin.key)
             _present(result, i, False)
             result.fuzzy += 1
-
-
-_SHARED = ("status", "booking_date", "amount", "description", "counterparty", "value_date", "provider_id", "raw")
-
-
-def _row(account_id: int, key: str, entry: Entry) -> Transaction:
-    """The cache row for an entry: the sync record's fields under the key chosen here."""
-    return Transaction(account_id=account_id, dedupe_key=key, **{f: getattr(entry.tx, f) for f in _SHARED})
 
 
 def absorb_imported_twins(store: Store, account_id: int, synced_keys: set[str]) -> int:

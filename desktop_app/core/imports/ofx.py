@@ -18,6 +18,7 @@ import html
 import re
 from collections.abc import Iterator
 from datetime import date
+from sys import intern
 
 from desktop_app.core.errors import StatementError, UnsupportedStatement
 from desktop_app.core.imports.records import (
@@ -26,12 +27,13 @@ from desktop_app.core.imports.records import (
     StatementAccount,
     StatementBalance,
     clean,
+    flat_json,
     make_day,
     parse_amount,
+    plain_minor,
     to_money,
 )
-from desktop_app.core.models import TransactionStatus, raw_json
-from desktop_app.core.providers.base import RemoteTransaction
+from desktop_app.core.models import TransactionStatus
 
 _TOKEN = re.compile(r"<([^<>]*)>([^<]*)")
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
@@ -76,6 +78,43 @@ class Node:
         return node.text.strip() if node is not None and node.text else ""
 
 
+class _Flat(Node):
+    """A STMTTRN made only of leaves, read in one go: its fields by name, no child nodes."""
+
+    __slots__ = ("leaves",)
+
+    def __init__(self, leaves: dict[str, str], line: int) -> None:
+        super().__init__("STMTTRN", line=line)
+        self.leaves = leaves
+
+
+# A transaction with no other transaction inside; nearly every one in a large file.
+_TRN = re.compile(r"<STMTTRN>([^<]*(?:<(?!/?STMTTRN[\s>/])[^<]*)*)</STMTTRN>")
+
+
+def _flat(inner: str) -> tuple[dict[str, str], set[str], int] | None:
+    """The leaves (first of each name wins), the names closed and the tag count of a transaction's
+    body; None unless every tag in it is a leaf by parse_tree's rules."""
+    tokens = _TOKEN.findall(inner)
+    leaves: dict[str, str] = {}
+    closing: set[str] = set()
+    for tag, after in tokens:
+        if not tag or tag[0] in "?!":
+            continue
+        if tag[0] == "/":
+            closing.add(tag[1:].strip().upper())
+            continue
+        name = tag.split(None, 1)[0].rstrip("/").upper() if " " in tag or "/" in tag else tag.upper()
+        value = after.strip()
+        if not (value or name in _KNOWN_LEAVES or tag.endswith("/")):
+            return None
+        if name not in leaves:
+            leaves[name] = _unescape(value) if "&" in value else value
+    if "STMTTRN" in closing:
+        return None
+    return leaves, closing, len(tokens)
+
+
 def parse_tree(text: str) -> Node:
     """The tolerant element tree of an OFX document (header skipped)."""
     start = text.find("<")
@@ -88,8 +127,25 @@ def parse_tree(text: str) -> Node:
     root = Node("#root")
     stack = [root]
     # findall keeps the scan in C; an aggregate remembers its token number, turned into a line
-    # number only when an error needs one (see line_of).
-    for number, (tag, after) in enumerate(_TOKEN.findall(body)):
+    # number only when an error needs one (see line_of). Plain transactions skip the node tree.
+    number = pos = 0
+    for match in _TRN.finditer(body):
+        number = _feed(stack, _TOKEN.findall(body, pos, match.start()), number)
+        pos = match.end()
+        flat = _flat(match.group(1))
+        if flat is not None and (not flat[1] or flat[1].isdisjoint(node.name for node in stack)):
+            stack[-1].children.append(_Flat(flat[0], number))
+            number += flat[2] + 2
+        else:
+            number = _feed(stack, _TOKEN.findall(match.group(0)), number)
+    _feed(stack, _TOKEN.findall(body, pos), number)
+    return root
+
+
+def _feed(stack: list[Node], tokens: list[tuple[str, str]], number: int) -> int:
+    """Add tokens (tag, text after it) to the tree; returns the next token number."""
+    for tag, after in tokens:
+        number += 1
         if not tag or tag[0] in "?!":
             continue
         if tag[0] == "/":
@@ -104,10 +160,10 @@ def parse_tree(text: str) -> Node:
         if value or name in _KNOWN_LEAVES or tag.endswith("/"):
             stack[-1].children.append(Node(name, _unescape(value) if "&" in value else value))
         else:
-            node = Node(name, line=number)
+            node = Node(name, line=number - 1)
             stack[-1].children.append(node)
             stack.append(node)
-    return root
+    return number
 
 
 def _unescape(value: str) -> str:
@@ -173,10 +229,16 @@ def _statement(node: Node, institution: str | None) -> Statement:
 
 def _leaves(node: Node) -> dict[str, str]:
     """Every leaf under a STMTTRN by name (first wins), whatever nesting a broken file gave it."""
+    if isinstance(node, _Flat):
+        return node.leaves
     found: dict[str, str] = {}
     stack = [node]
     while stack:
-        for child in stack.pop().children:
+        parent = stack.pop()
+        if isinstance(parent, _Flat):
+            for name, text in parent.leaves.items():
+                found.setdefault(name, text)
+        for child in parent.children:
             if child.text is not None:
                 found.setdefault(child.name, child.text)
             else:
@@ -191,25 +253,18 @@ def _entry(node: Node, currency: str | None, account_id: str) -> Entry:
     if not text:
         raise StatementError(f"a transaction of account {account_id} has no amount (TRNAMT)", line=node.line)
     try:
-        amount = to_money(parse_amount(text), cur)
+        minor = plain_minor(text, cur)
+        if minor is None:
+            money = to_money(parse_amount(text), cur)
+            minor, cur = money.minor_units, money.currency
         posted = ofx_date(leaves.get("DTPOSTED") or leaves.get("DTUSER") or "")
     except StatementError as exc:
         raise StatementError(exc.reason, line=node.line) from None
     name, memo = clean(leaves.get("NAME")), clean(leaves.get("MEMO"))
     description = memo if memo and (not name or memo.startswith(name)) else " / ".join(p for p in (name, memo) if p)
-    fitid = leaves.get("FITID", "").strip()
-    return Entry(
-        RemoteTransaction(
-            status=TransactionStatus.BOOKED,
-            booking_date=posted,
-            amount=amount,
-            description=description,
-            raw=raw_json({"format": "ofx", **leaves}),
-            provider_id=fitid or None,
-            counterparty=name or None,
-        ),
-        bank_ref=fitid or None,
-    )
+    fitid = leaves.get("FITID", "").strip() or None
+    fields = (TransactionStatus.BOOKED, posted, minor, intern(cur or ""), description, name or None, None, fitid)
+    return Entry.of(fields, flat_json({"format": "ofx", **leaves}), fitid)
 
 
 def _balance(node: Node | None) -> StatementBalance | None:
@@ -222,6 +277,13 @@ def _balance(node: Node | None) -> StatementBalance | None:
 def ofx_date(text: str) -> date:
     """The calendar day of an OFX datetime: ``YYYYMMDD[HHMMSS[.XXX]][[±h[:TZ]]]`` (as the bank wrote it)."""
     digits = text.strip()[:8]
+    found = _DAYS.get(digits)
+    if found is not None:
+        return found
     if len(digits) != 8 or not digits.isdigit():
         raise StatementError(f"not an OFX date: {text.strip()[:30]!r}")
-    return make_day(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    day = _DAYS[digits] = make_day(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    return day
+
+
+_DAYS: dict[str, date] = {}  # statements repeat their days; at most one entry per calendar day

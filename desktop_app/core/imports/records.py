@@ -7,12 +7,15 @@ the importer can give both the same dedupe treatment as a sync. Readers never to
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from desktop_app.core.errors import MoneyError, StatementError
-from desktop_app.core.money import Money, parse_decimal
+from desktop_app.core.models import TransactionStatus, raw_json
+from desktop_app.core.money import CURRENCY_EXPONENTS, Money, parse_decimal
 from desktop_app.core.providers.base import RemoteTransaction
 
 # Oldest and newest day a statement may carry; anything outside is a misread date, not history.
@@ -43,13 +46,87 @@ class StatementBalance:
     day: date | None
 
 
-@dataclass(frozen=True, slots=True)
 class Entry:
-    """One movement in a statement: the sync record plus what the file says about its identity."""
+    """One movement in a statement: the sync record plus what the file says about its identity.
 
-    tx: RemoteTransaction
-    bank_ref: str | None = None  # FITID, AcctSvcrRef, MT940 //bank reference, a CSV id column
-    line: int | None = None
+    ``tx`` is the very record a provider sync produces. Readers of large files build entries
+    with ``Entry.of`` from the record's fields instead: the importer stores those directly, and
+    the record (its Money, and for camt its raw JSON) is only made when someone asks for ``tx``,
+    which keeps a 100k-entry file to about half the memory and time. `bank_ref` is the file's
+    own id of the entry (FITID, AcctSvcrRef, MT940 //bank reference, a CSV id column).
+    """
+
+    __slots__ = (
+        "_raw",
+        "_tx",
+        "bank_ref",
+        "counterparty",
+        "currency",
+        "day",
+        "description",
+        "line",
+        "minor",
+        "provider_id",
+        "status",
+        "value_date",
+    )
+
+    def __init__(self, tx: RemoteTransaction, bank_ref: str | None = None, line: int | None = None) -> None:
+        self._tx: RemoteTransaction | None = tx
+        self._raw: str | tuple[Callable[..., str], tuple[object, ...]] = tx.raw
+        self.status, self.day, self.description = tx.status, tx.booking_date, tx.description
+        self.minor, self.currency = tx.amount.minor_units, tx.amount.currency
+        self.counterparty, self.value_date, self.provider_id = tx.counterparty, tx.value_date, tx.provider_id
+        self.bank_ref, self.line = bank_ref, line
+
+    @classmethod
+    def of(
+        cls,
+        fields: tuple[TransactionStatus, date, int, str, str, str | None, date | None, str | None],
+        raw: str | tuple[Callable[..., str], tuple[object, ...]],
+        bank_ref: str | None = None,
+    ) -> Entry:
+        """An entry from (status, day, minor units, currency, description, counterparty, value
+        day, provider id); `raw` is the record's JSON, or a function and its arguments making it."""
+        entry = cls.__new__(cls)
+        entry.status, entry.day, entry.minor, entry.currency, entry.description = fields[:5]
+        entry.counterparty, entry.value_date, entry.provider_id = fields[5:]
+        entry._raw, entry._tx, entry.bank_ref, entry.line = raw, None, bank_ref, None
+        return entry
+
+    @property
+    def raw(self) -> str:
+        """The record as JSON text (``raw_json``), made now when the reader deferred it."""
+        if isinstance(self._raw, str):
+            return self._raw
+        make, args = self._raw
+        return make(*args)
+
+    @property
+    def tx(self) -> RemoteTransaction:
+        if self._tx is None:
+            self._tx = RemoteTransaction(
+                self.status,
+                self.day,
+                Money.from_minor(self.minor, self.currency),
+                self.description,
+                self.raw,
+                self.provider_id,
+                self.counterparty,
+                self.value_date,
+            )
+        return self._tx
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Entry):
+            return NotImplemented
+        return (self.tx, self.bank_ref, self.line) == (other.tx, other.bank_ref, other.line)
+
+    def __hash__(self) -> int:
+        return hash((self.provider_id, self.day, self.minor, self.bank_ref))
+
+    def __repr__(self) -> str:
+        return f"Entry({self.tx!r}, bank_ref={self.bank_ref!r}, line={self.line!r})"
 
 
 @dataclass(slots=True)
@@ -104,3 +181,36 @@ def make_day(year: int, month: int, day: int, line: int | None = None) -> date:
         return check_day(date(year, month, day), line)
     except ValueError:
         raise StatementError(f"not a valid date: {year:04d}-{month:02d}-{day:02d}", line=line) from None
+
+
+def plain_minor(text: str, currency: str | None, negate: bool = False) -> int | None:
+    """The minor units of a plain amount (an optional minus, digits, at most one point and no
+    more decimals than the currency has), `negate`d when asked; None for anything else, which
+    ``to_money(parse_amount(…))`` judges. Readers call this per entry: it is exact and cheap."""
+    places = CURRENCY_EXPONENTS.get(currency or "")
+    if places is None or len(text) > 16 or not text.isascii() or text.endswith("."):
+        return None
+    if text.startswith("-"):
+        text, negate = text[1:], not negate
+    whole, _, fraction = text.partition(".")
+    if len(fraction) > places or not (whole + fraction).isdigit():
+        return None
+    minor = int(whole + fraction.ljust(places, "0"))
+    return -minor if negate else minor
+
+
+_JSON_ESCAPES = re.compile(r'[\x00-\x1f"\\]')  # what JSON must escape; raw_json leaves the rest as is
+
+
+def needs_escaping(text: str) -> bool:
+    """Whether JSON would escape anything in `text` (quotes, backslashes, control characters)."""
+    return '"' in text or "\\" in text or (not text.isprintable() and _JSON_ESCAPES.search(text) is not None)
+
+
+def flat_json(record: dict[str, str | None]) -> str:
+    """``raw_json`` of a flat record of texts, written directly when nothing needs escaping
+    (the encoder costs as much as the rest of reading an entry)."""
+    keys = sorted(record)
+    if needs_escaping("".join(keys) + "".join([v for v in record.values() if v])):
+        return raw_json(record)
+    return "{" + ",".join([f'"{k}":"{record[k]}"' if record[k] is not None else f'"{k}":null' for k in keys]) + "}"

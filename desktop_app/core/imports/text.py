@@ -37,7 +37,7 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         data = path.read_bytes()
     except OSError as exc:
         raise StatementError(f"cannot read the file: {exc.strerror or exc}", file=path.name) from None
-    if not data.strip():
+    if not data or data.isspace():  # (strip() would copy a large file once more)
         raise StatementError("the file is empty", file=path.name)
     return data
 

@@ -10,18 +10,21 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from desktop_app.core.models import (
     Account,
     BalanceSnapshot,
     Connection,
     ConnectionStatus,
-    Transaction,
 )
 from desktop_app.core.store import migrations
 from desktop_app.core.store.driver import sqlite
-from desktop_app.core.store.rows import insert_balance, tx_row
+from desktop_app.core.store.rows import insert_balance
 from desktop_app.core.store.store import Store
+
+if TYPE_CHECKING:
+    from desktop_app.core.imports.records import Entry
 
 # The connection that owns accounts created from statement files. It is marked disconnected
 # so that sync never tries to reach a provider for it.
@@ -50,6 +53,29 @@ class StoredRow:
     amount_minor: int
     text: str
     import_source: str | None
+
+
+def _row(account_id: int, key: str, e: Entry, now: str, source: str) -> tuple[object, ...]:
+    """The INSERT parameters of one entry (the columns ``tx_row`` writes for a Transaction)."""
+    version = int(key[2:].split(":", 1)[0]) if key.startswith("fp") else 0
+    value_date = e.value_date
+    return (
+        account_id,
+        key,
+        version,
+        e.provider_id,
+        e.status.value,
+        e.day.isoformat(),
+        value_date.isoformat() if value_date else None,
+        e.minor,
+        e.currency,
+        e.description,
+        e.counterparty,
+        e.raw,
+        now,
+        now,
+        source,
+    )
 
 
 def _ts(value: datetime) -> str:
@@ -143,6 +169,10 @@ class ImportTx:
     def rows_by_key(self, account_id: int, keys: Iterable[str]) -> dict[str, StoredRow]:
         found: dict[str, StoredRow] = {}
         wanted = list(keys)
+        held = self.conn.execute("SELECT count(*) FROM transactions WHERE account_id = ?", (account_id,)).fetchone()
+        if held[0] <= len(wanted):  # one pass over the account beats looking up each key (a first import)
+            keep = set(wanted)
+            return {k: row for k, row in self._rows("1", [account_id]).items() if k in keep} if held[0] else {}
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             found.update(
@@ -181,14 +211,15 @@ class ImportTx:
 
     # -- writes --------------------------------------------------------------------------
 
-    def insert(self, transactions: Sequence[Transaction], source: str) -> int:
-        """Insert new rows (never overwriting one already there) and index them for search."""
-        if not transactions:
+    def insert(self, account_id: int, rows: Sequence[tuple[str, Entry]], source: str) -> int:
+        """Insert an account's new entries under their keys (never overwriting a row already
+        there) and index them for search."""
+        if not rows:
             return 0
         before = self.conn.execute("SELECT coalesce(max(id), 0) FROM transactions").fetchone()[0]
         now = self.now
         # A generator, not a list: 100k rows of parameters would cost ~40 MB at the peak.
-        self.conn.executemany(_INSERT, ((*tx_row(t, now), source) for t in transactions))
+        self.conn.executemany(_INSERT, (_row(account_id, key, entry, now, source) for key, entry in rows))
         added = int(self.conn.execute("SELECT count(*) FROM transactions WHERE id > ?", (before,)).fetchone()[0])
         if added:
             self.conn.execute(migrations.INDEX_NEW_ROWS, (before,))

@@ -1,0 +1,204 @@
+"""The fast readers of plain camt entries and OFX transactions give exactly what the full
+readers give: every entry, its raw record and every error (with its line) are compared with a
+read that goes through ElementTree (camt) or the OFX node tree for every entry."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from desktop_app.core.errors import StatementError
+from desktop_app.core.imports import camt, ofx
+from desktop_app.core.imports.reader import ReadOptions, read_bytes
+from tests.imports.conftest import FIXTURES
+
+_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">'
+    "<BkToCstmrStmt><GrpHdr><MsgId>M</MsgId></GrpHdr><Stmt><Id>S</Id>"
+    "<Acct><Id><IBAN>DE44500105175407324931</IBAN></Id><Ccy>EUR</Ccy></Acct>\n"
+)
+_TAIL = "</Stmt></BkToCstmrStmt></Document>\n"
+_DATES = "<BookgDt><Dt>2025-03-03</Dt></BookgDt><ValDt><Dt>2025-03-04</Dt></ValDt>"
+_CODE = "<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>ICDT</Cd><SubFmlyCd>AUTT</SubFmlyCd></Fmly></Domn></BkTxCd>"
+
+
+def _ntry(body: str, amount: str = "42.45", sign: str = "DBIT", status: str = "<Sts>BOOK</Sts>") -> str:
+    return f'<Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>{sign}</CdtDbtInd>{status}{body}</Ntry>\n'
+
+
+ENTRIES = [
+    _ntry(
+        f"{_DATES}<AcctSvcrRef>R1</AcctSvcrRef>{_CODE}<NtryDtls><TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId>"
+        "</Refs><RltdPties><Cdtr><Nm>Stadtwerke  Beispiel</Nm></Cdtr></RltdPties><RmtInf><Ustrd>Abschlag</Ustrd>"
+        "<Ustrd> </Ustrd><Ustrd>März</Ustrd></RmtInf></TxDtls></NtryDtls>"
+    ),
+    _ntry(
+        "<BookgDt><DtTm>2025-04-15T09:30:00+02:00</DtTm></BookgDt><NtryDtls><TxDtls><RltdPties><Dbtr><Pty>"
+        "<Nm>Zürcher Müller AG</Nm></Pty></Dbtr></RltdPties><RmtInf><Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR"
+        "</Cd></CdOrPrtry></Tp><Ref>RF18539007547034</Ref></CdtrRefInf></Strd></RmtInf></TxDtls></NtryDtls>",
+        sign="CRDT",
+        status="<Sts><Cd>PDNG</Cd></Sts>",
+    ),
+    _ntry(
+        f"{_DATES}<NtryDtls><Btch><NbOfTxs>3</NbOfTxs></Btch><TxDtls><Refs><EndToEndId> </EndToEndId></Refs>"
+        "</TxDtls><TxDtls><Refs><EndToEndId>E2</EndToEndId></Refs><AmtDtls><TxAmt><Amt Ccy='EUR'>1.00</Amt>"
+        "</TxAmt></AmtDtls></TxDtls></NtryDtls><AddtlNtryInf>Sammelgutschrift</AddtlNtryInf>",
+        amount="500.00",
+        sign="CRDT",
+    ),
+    _ntry(f"{_DATES}<NtryDtls><TxDtls><RmtInf><Ustrd>line one\r\nline two</Ustrd></RmtInf></TxDtls></NtryDtls>"),
+    _ntry(
+        f"{_DATES}<NtryDtls><TxDtls><RltdPties><Cdtr><Id>no name</Id></Cdtr></RltdPties></TxDtls><TxDtls>"
+        "<RltdPties><Dbtr><Nm>Wrong side</Nm></Dbtr><Cdtr><Nm>Second</Nm></Cdtr></RltdPties>"
+        "<AddtlTxInf>extra</AddtlTxInf></TxDtls></NtryDtls>"
+    ),
+    _ntry(f"{_DATES}<NtryDtls><TxDtls><RltdPties><Dbtr><Nm>Zero</Nm></Dbtr></RltdPties></TxDtls></NtryDtls>", "0.00"),
+    _ntry(f"{_DATES}<NtryDtls><TxDtls><RltdPties><Dbtr><Nm>Comma</Nm></Dbtr></RltdPties></TxDtls></NtryDtls>", "1,5"),
+    _ntry(f"{_DATES}{_CODE}<AcctSvcrRef>late</AcctSvcrRef>"),  # out of schema order
+    _ntry(f"{_DATES}<NtryDtls><TxDtls><RltdPties><Cdtr><Nm> </Nm></Cdtr></RltdPties></TxDtls></NtryDtls>"),
+    _ntry(f"{_DATES}<NtryDtls><TxDtls><RmtInf><Ustrd lang='de'>attr</Ustrd></RmtInf></TxDtls></NtryDtls>"),
+    _ntry(
+        "<ValDt><Dt>2025-03-04</Dt></ValDt><Avlbty><Dt><NbOfDays>1</NbOfDays></Dt><Amt Ccy='EUR'>9.00</Amt>"
+        "<CdtDbtInd>CRDT</CdtDbtInd></Avlbty><BkTxCd><Prtry><Cd>NMSC+201</Cd><Issr>DK</Issr></Prtry></BkTxCd>"
+        "<AmtDtls><InstdAmt><Amt Ccy='USD'>50.00</Amt></InstdAmt></AmtDtls>"
+    ),
+    _ntry(_DATES, amount="7", status="<Sts>INFO</Sts>"),
+]
+
+
+def _both(read: Callable[[], Any], slow: Callable[[], Any]) -> tuple[Any, Any]:
+    def outcome(call: Callable[[], Any]) -> Any:
+        try:
+            return [(s.account, s.opening, s.closing, s.warnings, s.entries) for s in call().statements]
+        except StatementError as exc:
+            return str(exc)
+
+    return outcome(read), outcome(slow)
+
+
+def _camt_both(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    def slow() -> Any:
+        with monkeypatch.context() as m:
+            m.setattr(camt, "plain", lambda _run: False)  # every run through ElementTree
+            return read_bytes(data, "s.xml", ReadOptions(format="camt"))
+
+    return _both(lambda: read_bytes(data, "s.xml", ReadOptions(format="camt")), slow)
+
+
+def test_camt_fast_reader_reads_plain_entries_exactly_as_elementtree(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = (_HEAD + "".join(ENTRIES) + _TAIL).encode()
+    fast = {"entries": 0}
+    original = camt.fast_entry
+
+    def counting(content: bytes, account: Any) -> Any:
+        found = original(content, account)
+        fast["entries"] += 1
+        return found
+
+    monkeypatch.setattr(camt, "fast_entry", counting)
+    quick, full = _camt_both(data, monkeypatch)
+    assert quick == full
+    assert [e.tx.raw for e in quick[0][4]] == [e.tx.raw for e in full[0][4]]
+    assert len(quick[0][4]) == len(ENTRIES) - 1  # the INFO entry is none
+    assert fast["entries"] >= 7  # most went the fast way; the odd ones fell back entry by entry
+    assert quick[0][4][1].tx.counterparty == "Zürcher Müller AG" and quick[0][4][0].tx.description.endswith("März")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("&lt;", "<Ustrd>a &amp; b</Ustrd>"),
+        ("<!--", "<!-- a comment --><Ustrd>c</Ustrd>"),
+        ("prefix", '<x:Ustrd xmlns:x="urn:other">foreign</x:Ustrd><Ustrd>own</Ustrd>'),
+        ("bad amount", "<Ustrd>x</Ustrd>"),
+        ("bad date", "<Ustrd>y</Ustrd>"),
+        ("unknown currency", "<Ustrd>z</Ustrd>"),
+    ],
+    ids=lambda c: c[0] if isinstance(c, tuple) else c,
+)
+def test_camt_runs_that_are_not_plain_or_not_valid_read_the_same_both_ways(
+    change: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kind, ustrd = change
+    entry = _ntry(f"{_DATES}<NtryDtls><TxDtls><RmtInf>{ustrd}</RmtInf></TxDtls></NtryDtls>")
+    if kind == "bad amount":
+        entry = entry.replace(">42.45<", ">42.455<")
+    elif kind == "bad date":
+        entry = entry.replace("2025-03-03", "2025-02-30")
+    elif kind == "unknown currency":
+        entry = entry.replace('Ccy="EUR"', 'Ccy="XXQ"')
+    quick, full = _camt_both((_HEAD + ENTRIES[0] + entry + _TAIL).encode(), monkeypatch)
+    assert quick == full
+    if kind == "prefix":
+        assert quick[0][4][1].tx.description == "own"  # the other namespace's element is not ours
+
+
+def test_camt_malformed_entry_and_late_dtd_are_refused_with_the_line() -> None:
+    data = (_HEAD + "\n" + _ntry(f"{_DATES}<NtryDtls><TxDtls><RmtInf><Ustrd>a</Ustrdx>") + _TAIL).encode()
+    with pytest.raises(StatementError, match=r"s\.xml, line 4: the XML is malformed"):
+        read_bytes(data, "s.xml", ReadOptions(format="camt"))
+    padding = "<!--" + "x" * 70_000 + "-->"  # past what the prolog check reads
+    bomb = (FIXTURES / "camt_bomb.xml").read_text(encoding="utf-8")
+    late = bomb.replace("<!DOCTYPE", padding + "<!DOCTYPE", 1)
+    with pytest.raises(StatementError, match="refused for safety"):
+        read_bytes(late.encode(), "late.xml", ReadOptions(format="camt"))
+
+
+def test_camt_latin1_document_is_read_by_the_fast_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = (FIXTURES / "camt053_v8.xml").read_bytes()
+    quick, full = _camt_both(data, monkeypatch)
+    assert quick == full and quick[0][4][0].tx.counterparty == "Zürcher Müller AG"
+
+
+_OFX = (
+    "OFXHEADER:100\nDATA:OFXSGML\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKACCTFROM><ACCTID>9"
+    "</BANKACCTFROM><BANKTRANLIST>\n{body}</BANKTRANLIST><LEDGERBAL><BALAMT>5<DTASOF>20250101</LEDGERBAL>"
+    "</STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n"
+)
+TRANSACTIONS = [
+    "<STMTTRN><TRNTYPE>POS<DTPOSTED>20250203120000[-5:EST]<TRNAMT>-12.50<FITID>A-1<NAME>Cafe &amp; Bar"
+    "<MEMO>Cafe &amp; Bar card</STMTTRN>",
+    "<STMTTRN><TRNTYPE>CREDIT</TRNTYPE><DTPOSTED>20250210</DTPOSTED><TRNAMT>1500,00</TRNAMT><FITID></FITID>"
+    "<NAME>Payroll</NAME></STMTTRN>",
+    "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250211<TRNAMT>-3<FITID>P<PAYEE><NAME>Payee Name<ADDR1>Street</PAYEE>"
+    "<MEMO>nested</STMTTRN>",
+    "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250212<TRNAMT>.5<FITID>L<NAME>lower close</stmttrn>",
+    "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250213<TRNAMT>-1.00<FITID>Q<NAME>x</BANKTRANLIST><MEMO>y</STMTTRN>",
+    "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250214<TRNAMT>2.00<FITID>R<NAME>a\\b &quot;q&quot;</STMTTRN>",
+]
+
+
+def _ofx_both(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    data = text.encode()
+
+    def slow() -> Any:
+        with monkeypatch.context() as m:
+            m.setattr(ofx, "_TRN", re.compile("(?!)"))  # no transaction is read the flat way
+            return read_bytes(data, "s.ofx")
+
+    return _both(lambda: read_bytes(data, "s.ofx"), slow)
+
+
+def test_ofx_flat_transactions_read_exactly_as_the_node_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    for body in ("\n".join(TRANSACTIONS) + "\n", "\n".join(TRANSACTIONS[:2] + TRANSACTIONS[5:]) + "\n"):
+        quick, full = _ofx_both(_OFX.format(body=body), monkeypatch)
+        assert quick == full
+        assert [e.tx.raw for s in quick for e in s[4]] == [e.tx.raw for s in full for e in s[4]]
+    assert quick[0][4][0].tx.description == "Cafe & Bar card" and quick[0][4][2].tx.description == 'a\\b "q"'
+
+
+@pytest.mark.parametrize(("old", "new"), [("<TRNAMT>-3<", "<TRNAMT>x3<"), ("20250214", "18990101")])
+def test_ofx_errors_name_the_same_line_either_way(old: str, new: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = "\n".join(TRANSACTIONS).replace(old, new) + "\n"
+    quick, full = _ofx_both(_OFX.format(body=body), monkeypatch)
+    assert isinstance(quick, str) and quick == full and ", line " in quick
+
+
+@pytest.mark.parametrize(("written", "raw"), [("007.50", "-7.50"), (".5", "-0.5"), ("0.00", "0.00"), ("١٢", "-12")])
+def test_camt_raw_amount_is_the_decimal_as_python_writes_it(written: str, raw: str) -> None:
+    entry = _ntry(f"{_DATES}<NtryDtls><TxDtls><RmtInf><Ustrd>x</Ustrd></RmtInf></TxDtls></NtryDtls>", written)
+    (statement,) = read_bytes((_HEAD + entry + _TAIL).encode(), "s.xml", ReadOptions(format="camt")).statements
+    assert f'"amount":"{raw}"' in statement.entries[0].tx.raw
