@@ -284,7 +284,7 @@ def reports_view(ctx: Any, fmt: Any, parent: Any) -> Any:
     return ReportsView(lambda *period: read_reports(ctx, *period), ctx.tasks, fmt, parent=parent)
 
 
-def read_reports(app: Any, key: str, base: str, today: date) -> Any:
+def read_reports(app: Any, key: str, base: str | None, today: date) -> Any:
     from desktop_app.gui.reports import load
 
     return load(app.store, key, base, today)

@@ -29,7 +29,7 @@ class ReportsWindow(QDialog):
         self.setWindowTitle("Reports")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.view = ops_.reports_view(w.ctx, w.fmt, self)
-        self.budgets = BudgetsView(w.ops, w.fmt, self.view.base, date.today(), self)
+        self.budgets = BudgetsView(w.ops, w.fmt, self.view.base or "EUR", date.today(), self)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.view, "&Spending and net worth")
         self.tabs.addTab(self.budgets, "&Budgets")
@@ -37,6 +37,7 @@ class ReportsWindow(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         self.view.category_clicked.connect(self.drill)
+        self.view.loaded.connect(self._follow_base)
         self.detail: QDialog | None = None
         self._budgets_read = False
         self.resize(960, 680)
@@ -46,8 +47,16 @@ class ReportsWindow(QDialog):
             self._budgets_read = True
             self.budgets.refresh()
 
+    def _follow_base(self) -> None:
+        """Budgets are kept in the currency the reports show."""
+        base = self.view.base
+        if base and base != self.budgets.currency:
+            self.budgets.currency = base
+            if self._budgets_read:
+                self.budgets.refresh()
+
     def drill(self, category_id: int, start: date, end: date) -> None:
-        currency, fmt = self.view.base, self.w.fmt
+        currency, fmt = self.view.base or "EUR", self.w.fmt
 
         def show(data: object) -> None:
             from desktop_app.gui.category_detail import CategoryDetail

@@ -43,6 +43,8 @@ class ReportData:
     flows: list[reports.MonthFlow]
     worth: list[networth.NetWorthPoint]
     other_currencies: tuple[str, ...]
+    base: str = "EUR"
+    held: tuple[str, ...] = ()  # the currencies of the person's accounts, most used first
 
 
 def period(key: str, today: date) -> tuple[date | None, date]:
@@ -53,8 +55,19 @@ def period(key: str, today: date) -> tuple[date | None, date]:
     return None, today
 
 
-def load(store: Store, key: str, base: str, today: date) -> ReportData:
-    """Everything the view shows, computed off the UI thread."""
+def held_currencies(store: Store) -> tuple[str, ...]:
+    """The currencies of the shown accounts, the one most accounts use first."""
+    rows = store._read(
+        "SELECT currency FROM accounts WHERE hidden = 0 GROUP BY currency ORDER BY count(*) DESC, currency"
+    )
+    return tuple(str(r[0]) for r in rows)
+
+
+def load(store: Store, key: str, base: str | None, today: date) -> ReportData:
+    """Everything the view shows, computed off the UI thread. Without a `base`, amounts are shown
+    in the currency most of the person's accounts use."""
+    held = held_currencies(store)
+    base = base or (held[0] if held else "EUR")
     start, end = period(key, today)
     if start is None:
         start = reports.first_day(store) or today
@@ -62,9 +75,8 @@ def load(store: Store, key: str, base: str, today: date) -> ReportData:
     flows = reports.monthly_flows(store, start, end)
     worth = networth.net_worth_series(store, base, start, end)
     others = tuple(sorted({r.currency for r in spending if r.currency != base}))
-    return ReportData(
-        start, end, [r for r in spending if r.currency == base], [f for f in flows if f.currency == base], worth, others
-    )
+    mine = [r for r in spending if r.currency == base]
+    return ReportData(start, end, mine, [f for f in flows if f.currency == base], worth, others, base, held)
 
 
 def _ts(day: date) -> float:
@@ -90,13 +102,14 @@ class ReportsView(QWidget):
 
     def __init__(
         self,
-        read: Callable[[str, str, date], ReportData],
+        read: Callable[[str, str | None, date], ReportData],
         tasks: TaskRunner,
         fmt: Formatter,
-        base: str = "EUR",
+        base: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        """`read(period key, base currency, today)` gathers the data; it runs on a worker."""
+        """`read(period key, base currency, today)` gathers the data; it runs on a worker. Without
+        a `base` the first read picks the currency most accounts use; the person can change it."""
         super().__init__(parent)
         self._read, self._tasks, self._fmt, self.base = read, tasks, fmt, base
         self.data: ReportData | None = None
@@ -105,6 +118,12 @@ class ReportsView(QWidget):
         for label, key in PERIODS:
             self.period.addItem(label, key)
         self.period.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.period.setAccessibleName("Period")
+        self.currency = QComboBox()
+        self.currency.setAccessibleName("Show amounts in")
+        self.currency.setToolTip("The currency amounts are shown in; net worth converts at the ECB's rates")
+        self.currency.activated.connect(self._rebase)
+        self.currency.hide()  # until there is more than one to choose from
         self.status = QLabel("")
         self.spending_plot = _plot("Spending by category")
         theme = colours()
@@ -124,6 +143,7 @@ class ReportsView(QWidget):
         self.categories.itemActivated.connect(lambda item: self._drill(item.row()))
         head = QHBoxLayout()
         head.addWidget(self.period)
+        head.addWidget(self.currency)
         head.addStretch(1)
         head.addWidget(self.status)
         layout = QVBoxLayout(self)
@@ -148,8 +168,20 @@ class ReportsView(QWidget):
     def _money(self, money: Money) -> str:
         return self._fmt.money(money)
 
+    def _rebase(self, index: int) -> None:
+        chosen = self.currency.itemData(index)
+        if chosen and chosen != self.base:
+            self.base = chosen
+            self.refresh()
+
     def _show(self, data: ReportData) -> None:
-        self.data = data
+        self.data, self.base = data, data.base
+        choices = list(dict.fromkeys((data.base, *data.held)))
+        self.currency.clear()
+        for code in choices:
+            self.currency.addItem(code, code)
+        self.currency.setCurrentIndex(0)
+        self.currency.setVisible(len(choices) > 1)
         n = len(data.spending)
         self.spending_bars.setOpts(x=list(range(n)), height=[float(r.amount.amount) for r in data.spending])
         self.spending_plot.getAxis("bottom").setTicks([[(i, r.name) for i, r in enumerate(data.spending)]])

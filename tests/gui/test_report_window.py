@@ -165,3 +165,27 @@ def test_budgets_view_offers_nothing_to_set_before_categories_are_read(qtbot: Qt
     view.set_budget(None)  # categories not read yet: no dialog over nothing
     assert view.dialog is None
     assert not any(isinstance(w, QDialog) and w.isVisible() for w in view.findChildren(QDialog))
+
+
+def test_amounts_follow_the_currency_most_accounts_use_and_can_be_switched(qtbot: QtBot, window: MainWindow) -> None:
+    store = window.ctx.store
+    factories.connection(store)
+    eur = factories.account(store, ref="e", name="Euro").id
+    sek = [factories.account(store, ref=f"s{n}", name=f"Krona {n}", currency="SEK").id for n in range(2)]
+    assert eur is not None and None not in sek
+    store.upsert_transactions(
+        [
+            factories.tx(eur, 1, "-10.00", day=THIS_MONTH),
+            factories.tx(sek[0], 2, "-300.00", day=THIS_MONTH, currency="SEK"),
+        ]
+    )
+    reports_window = open_reports(qtbot, window)
+    view = reports_window.view
+    assert view.base == "SEK" and view.currency.isVisibleTo(reports_window)
+    assert [view.currency.itemText(i) for i in range(view.currency.count())] == ["SEK", "EUR"]
+    assert [(r.currency, r.amount.amount) for r in view.data.spending] == [("SEK", Decimal("300.00"))]  # type: ignore[union-attr]
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.currency.activated.emit(1)
+    assert view.base == "EUR" and view.data is not None and view.data.base == "EUR"
+    assert [(r.currency, r.amount.amount) for r in view.data.spending] == [("EUR", Decimal("10.00"))]
+    assert reports_window.budgets.currency == "EUR"
