@@ -129,6 +129,20 @@ def run_self_test(report_path: str | None = None) -> int:
                     raise RuntimeError("could not save the screenshot")
                 report["screenshot"] = str(shot)
                 step("window", rows=window.model.rowCount())
+                # the Reports window draws with more of pyqtgraph than the main window does
+                from desktop_app.gui.report_window import show_reports
+
+                reports = show_reports(window)
+                deadline = time.monotonic() + 20
+                while reports.view.data is None:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("the Reports window showed no data")
+                    app.processEvents()
+                    time.sleep(0.01)
+                if reports.grab().isNull():
+                    raise RuntimeError("the Reports window did not draw")
+                step("reports", categories=reports.view.categories.rowCount())
+                reports.close()
                 window.close()
                 tasks.shutdown()
                 saldo.close()
