@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDialog, QVBoxLayout
 
+from desktop_app.core.store.browse import SortKey
+from desktop_app.gui import dialogs
 from desktop_app.gui import operations as ops_
 from desktop_app.gui.charts_pane import RANGES
 
@@ -45,6 +48,7 @@ class Actions:
     disconnect: QAction
     about: QAction
     where: QAction
+    go_to_date: QAction
 
 
 def build(w: MainWindow) -> Actions:
@@ -69,8 +73,10 @@ def build(w: MainWindow) -> Actions:
     # Delete acts on the table only: in the search field the key must keep deleting characters
     delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
     w.transactions.table.addAction(delete)
+    go_to_date = _action(w, "&Go to date…", lambda: ask_go_to_date(w), "Ctrl+G")
+    w.transactions.note.connect(w.edits.status)
     edit = bar.addMenu("&Edit")
-    for action in (undo, find, delete):
+    for action in (undo, find, delete, go_to_date):
         edit.addAction(action)
 
     view = bar.addMenu("&View")
@@ -123,7 +129,25 @@ def build(w: MainWindow) -> Actions:
         disconnect,
         about,
         where,
+        go_to_date,
     )
+
+
+def ask_go_to_date(w: MainWindow) -> dialogs.GoToDateDialog:
+    """Ask for a day and select its first transaction (the table goes to date order if it is not)."""
+    pane = w.transactions
+    current = pane.model.transaction(pane.table.currentIndex().row())
+    key = pane.model.order.key
+    dialog = dialogs.GoToDateDialog(
+        w.fmt,
+        current.booking_date if current is not None else date.today(),
+        None if key is SortKey.DATE else key.value,
+        w,
+    )
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.chosen.connect(pane.go_to_day)
+    dialog.open()
+    return dialog
 
 
 def show_reports(w: MainWindow) -> QDialog:
