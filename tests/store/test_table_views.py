@@ -37,12 +37,14 @@ def _every_row(store: Store, filt: TxFilter, sort: Sort) -> list[int | None]:
 
 
 @pytest.mark.parametrize("descending", [True, False])
-@pytest.mark.parametrize("accounts", ["both", "one", "search"])
+@pytest.mark.parametrize("accounts", ["both", "one", "search", "out"])
 def test_a_day_lands_on_its_first_row_or_the_nearest_earlier_day(store: Store, descending: bool, accounts: str) -> None:
     a, b = _days(store)
-    filt = {"both": TxFilter(account_ids=(a, b)), "one": TxFilter(account_ids=(a,)), "search": TxFilter(search="P1")}[
-        accounts
-    ]
+    filt = {
+        "both": TxFilter(account_ids=(a, b)),
+        "one": TxFilter(account_ids=(a,)),
+        "search": TxFilter(search="P1"),
+    }.get(accounts, TxFilter(direction="out"))
     sort = Sort(SortKey.DATE, descending)
     everything = browse.rows(store, filt, sort, 10_000)
     total = browse.count(store, filt)

@@ -11,13 +11,15 @@ day itself, never by skipping rows, so the jump costs the same anywhere in the l
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from desktop_app.core.models import Transaction
 from desktop_app.core.store import Store, TxFilter
 from desktop_app.core.store.browse import Position, Sort, SortKey, filter_sql, rows
 
+# two subqueries: min() and max() in one SELECT would scan the table instead of reading the index ends
+_SPAN = "SELECT (SELECT min(date) FROM transactions), (SELECT max(date) FROM transactions)"
 _LAST_ID = 2**62  # greater than any transaction id: a position before every row of a day (newest first)
 
 
@@ -73,12 +75,7 @@ def land_on(store: Store, filt: TxFilter, sort: Sort, day: date, total: int, pag
         row, start = (total - 1 if sort.descending else 0), None
     else:
         start = found[0][0]
-        earlier = ">" if sort.descending else "<"
-        row = int(
-            store._read(f"SELECT count(*) FROM transactions t WHERE {clause} AND t.date {earlier} ?", [*params, start])[
-                0
-            ][0]
-        )
+        row = _rows_before(store, filt, sort, date.fromisoformat(start), total)
     row = min(row, total - 1)
     first = row - row % page
     size = min(page, total - first)
@@ -90,3 +87,33 @@ def land_on(store: Store, filt: TxFilter, sort: Sort, day: date, total: int, pag
         block += rows(store, filt, sort, size - len(block), after=at)
     ids = [t.id for t in block if t.id is not None]
     return Landing(row, first, block, transfer_marks(store, ids), date.fromisoformat(start) if start else None)
+
+
+def _rows_before(store: Store, filt: TxFilter, sort: Sort, day: date, total: int) -> int:
+    """How many rows of `filt` come before the first row of `day` in date order.
+
+    Counting is linear in the rows counted, so this counts the smaller side of the day (judged
+    from the cache's first and last day) and subtracts from `total` when that is the far side.
+    It counts over the (account, day, …) index, which holds every column a filter other than a
+    search tests: with all accounts named when the filter names none, the count never visits
+    the table itself (a "money out" filter would otherwise walk the amount index row by row).
+    """
+    if filt.account_ids is None:
+        filt = replace(filt, account_ids=tuple(int(r[0]) for r in store._read("SELECT id FROM accounts")))
+    sql = filter_sql(filt)
+    assert sql is not None  # land_on checked the filter
+    where, params = sql
+    first, last = (date.fromisoformat(d) for d in store._read(_SPAN)[0])
+    newer = (last - day).days / max((last - first).days, 1)  # about this share of rows is newer than `day`
+    share_before = newer if sort.descending else 1 - newer
+    if share_before <= 0.5:
+        compare, complement = (">" if sort.descending else "<"), False
+    else:
+        compare, complement = ("<=" if sort.descending else ">="), True
+    counted = int(
+        store._read(
+            f"SELECT count(*) FROM transactions t WHERE {' AND '.join([*where, f't.date {compare} ?'])}",
+            [*params, day.isoformat()],
+        )[0][0]
+    )
+    return total - counted if complement else counted
