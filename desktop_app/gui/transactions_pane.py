@@ -162,6 +162,9 @@ class TransactionsPane(QWidget):
 
     def go_to_day(self, day: date) -> None:
         """Select the first row of `day`, or of the nearest earlier day with transactions."""
+        if self.model.complete and self.model.rowCount() == 0:
+            self.note.emit("No transactions to go to: nothing matches these filters")
+            return
         if self.model.order.key is not SortKey.DATE:
             self.table.horizontalHeader().setSortIndicator(COL_DATE, Qt.SortOrder.DescendingOrder)
             self.model.set_sort(SortKey.DATE, descending=True)

@@ -83,6 +83,12 @@ def test_ctrl_g_selects_the_first_row_of_a_day_or_the_nearest_earlier_one(
     assert row == win.model.rowCount() - 1 and shown == date.today() - timedelta(days=400)
     assert "No transactions on or before" in win.status_text.text() and "showing the oldest" in win.status_text.text()
 
+    qtbot.keyClicks(win.search, "zzzz-no-such-thing")
+    idle(qtbot, win)
+    dialog = _dialog(qtbot, win)
+    qtbot.keyClick(dialog.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "No transactions to go to" in win.status_text.text())
+
 
 def test_go_to_date_in_another_order_sorts_by_date_and_cancel_does_nothing(
     qtbot: QtBot, ctx: AppContext, browser: FakeBrowser
