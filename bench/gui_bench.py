@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -157,14 +157,27 @@ def _table_figures(app: Any, store: Store, count: int) -> list[Figure]:
         until(lambda: model.transaction(0) is not None)
         return until(lambda: model.transaction(model.rowCount() - 1) is not None)
 
+    first, last = (date.fromisoformat(d) for d in store._read("SELECT min(date), max(date) FROM transactions")[0])
+    landed: list[int] = []
+    model.landed.connect(lambda row, _day: landed.append(row))
+
+    def jump_to_day(n: int) -> float:
+        model.set_sort(SortKey.DATE, descending=True)  # drops the blocks read so far
+        until(lambda: model.transaction(0) is not None)
+        landed.clear()
+        model.go_to_day(first + (last - first) * (n % 7 + 1) // 8)  # from 1/8 to 7/8 down the list
+        return until(lambda: bool(landed) and model.transaction(landed[0]) is not None)
+
     model.refresh()  # counts the rows once: sorting then only reads the first block again
     until(lambda: model.complete and model.transaction(0) is not None)
     sort_ms = statistics.median(sort_first_page() for _ in range(7))
     jump_ms = statistics.median(jump_to_oldest() for _ in range(7))
+    day_ms = statistics.median(jump_to_day(n) for n in range(7))
     runner.shutdown()
     return [
         at_most("gui", f"sort by amount over {count:,} rows, first page", sort_ms, "ms", 50, "first block"),
         at_most("gui", f"jump to the oldest row over {count:,} rows", jump_ms, "ms", 50, "last block from the far end"),
+        at_most("gui", f"jump to a date over {count:,} rows", day_ms, "ms", 50, "go to date: count + keyset block"),
     ]
 
 

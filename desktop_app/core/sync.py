@@ -28,6 +28,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from desktop_app.core.categories import carry_over_to_twins
+from desktop_app.core.collector import collection_paused
 from desktop_app.core.consent import consent_days_left, consent_warning
 from desktop_app.core.errors import (
     Cancelled,
@@ -71,6 +72,8 @@ OVERLAP_DAYS = 10
 UNATTENDED_PER_DAY = 4
 # How far after a pending transaction its booked twin may be dated.
 TWIN_WINDOW_DAYS = 14
+# New rows paired at a time (see SyncEngine._pair): small enough that freeing them is quick.
+PAIR_CHUNK = 1_500
 
 
 def _utcnow() -> datetime:
@@ -224,7 +227,7 @@ class SyncEngine:
         seen: set[str] = set()
         fetched_booked: list[Transaction] = []
         occurrences: Counter[tuple[object, ...]] = Counter()
-        first_new = newest = last_transaction_id(self.store)
+        paired_upto = newest = last_transaction_id(self.store)
         for page in session.adapter.transactions(session.api, remote, since):
             if cancel.is_set():
                 raise Cancelled()
@@ -238,10 +241,25 @@ class SyncEngine:
             result.updated += stored.updated
             result.problems.extend(f"{remote.name}: {p.reason} {p.record_ref}".strip() for p in page.problems)
             report(f"{remote.name}: page {result.pages}")
+            if newest - paired_upto >= PAIR_CHUNK:
+                paired_upto = self._pair(paired_upto, newest)
         self._reconcile_pending(account_id, since, seen, fetched_booked, result)
         absorb_imported_twins(self.store, account_id, seen)  # a statement file's copies of these rows
-        pair_transfers(self.store, after_id=first_new)  # once per account, not per page
+        self._pair(paired_upto, newest)  # the rest, now that imported copies are gone
         self._check_balance(account_id, remote.name, previous, result)
+
+    def _pair(self, after_id: int, newest: int) -> int:
+        """Pair the transfers among the rows stored after `after_id`; returns `newest`.
+
+        Pairing reads all of its new rows at once and frees them on return, and Python holds the
+        interpreter lock for that whole free (and for any full garbage collection it starts):
+        over a first sync's 30,000 rows of one account the window froze for 70-130 ms. So the
+        sync pairs every PAIR_CHUNK new rows (a leg pairs with the closest-dated leg already
+        stored, chunk by chunk), with automatic collection paused meanwhile.
+        """
+        with collection_paused():
+            pair_transfers(self.store, after_id=after_id)
+        return newest
 
     def _window_start(self, account_id: int) -> date | None:
         last = self.store.last_booked_date(account_id)

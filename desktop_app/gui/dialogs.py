@@ -1,5 +1,5 @@
 """Small dialogs: confirmations that name what they act on and default to the safe choice,
-the transaction detail, and About.
+the transaction detail, "go to date", and About.
 
 Each confirmation is built by a `*_box` function (so tests can inspect it) and asked by an
 `ask_*` function (the only place that blocks, and what tests replace).
@@ -8,14 +8,17 @@ Each confirmation is built by a `*_box` function (so tests can inspect it) and a
 from __future__ import annotations
 
 import json
+from datetime import date
 from enum import Enum
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, QLocale, Qt, Signal
 from PySide6.QtWidgets import (
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QToolButton,
@@ -88,7 +91,9 @@ def ask_disconnect(parent: QWidget, label: str) -> DisconnectChoice | None:
 class TransactionDialog(QDialog):
     """Every field of one transaction; the provider's raw record folded away."""
 
-    def __init__(self, t: Transaction, account: str, fmt: Formatter, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, t: Transaction, account: str, fmt: Formatter, parent: QWidget | None = None, transfer: str | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Transaction")
         self.setMinimumWidth(460)
@@ -103,6 +108,8 @@ class TransactionDialog(QDialog):
             ("Status", "withdrawn by the bank" if t.withdrawn else t.status.value),
             ("Provider's id", t.provider_id or "—"),
         ]
+        if transfer is not None:  # "⇄ Transfer to Savings", as the table marks it
+            rows.insert(6, ("Transfer", f"⇄ {transfer}"))
         for name, value in rows:
             label = QLabel(value)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -127,6 +134,63 @@ class TransactionDialog(QDialog):
         layout.addWidget(self.raw)
         layout.addWidget(buttons)
         buttons.button(QDialogButtonBox.StandardButton.Close).setFocus()
+
+
+class GoToDateDialog(QDialog):
+    """Asks for a day to show in the transactions table; `chosen` carries it."""
+
+    chosen = Signal(object)  # datetime.date
+
+    def __init__(self, fmt: Formatter, start: date, sorted_by: str | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Go to date")
+        self.setObjectName("go-to-date")
+        self.setMinimumWidth(340)
+        self.edit = QDateEdit(QDate(start.year, start.month, start.day))
+        self.edit.setLocale(fmt.locale)
+        shown = fmt.locale.dateFormat(QLocale.FormatType.ShortFormat)
+        if "yyyy" not in shown:  # a two-digit year would leave the century to guess
+            shown = shown.replace("yy", "yyyy")
+        self.edit.setDisplayFormat(shown)
+        self.edit.setDateRange(QDate(1900, 1, 1), QDate(2999, 12, 31))
+        self.edit.setCalendarPopup(True)
+        self.edit.setAccessibleName("Date to go to")
+        label = QLabel("&Date:")
+        label.setBuddy(self.edit)
+        hint = "Selects the first transaction of that day, or of the nearest earlier day that has any."
+        if sorted_by:
+            hint += f" The table is sorted by {sorted_by}: it will be sorted by date, newest first."
+        self.hint = QLabel(hint)
+        self.hint.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.go = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.go.setText("Go")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        text = self.edit.findChild(QLineEdit)
+        if text is not None:  # Go only while the text is a whole, valid date
+            text.textChanged.connect(self._check)
+        self.edit.dateChanged.connect(self._check)
+        row = QFormLayout()
+        row.addRow(label, self.edit)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.hint)
+        layout.addWidget(buttons)
+        self.edit.setFocus()
+
+    def _check(self, *_: object) -> None:
+        self.go.setEnabled(self.edit.hasAcceptableInput())
+
+    def day(self) -> date:
+        picked = self.edit.date()
+        return date(picked.year(), picked.month(), picked.day())
+
+    def accept(self) -> None:
+        if not self.edit.hasAcceptableInput():
+            return
+        super().accept()
+        self.chosen.emit(self.day())
 
 
 def show_about(parent: QWidget) -> None:

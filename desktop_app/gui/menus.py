@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,8 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog
 
 from desktop_app.core.models import Transaction
+from desktop_app.core.store.browse import SortKey
+from desktop_app.gui import dialogs
 from desktop_app.gui import operations as ops_
 from desktop_app.gui import shaping_ops as shaping
 from desktop_app.gui.categorise import Categoriser
@@ -52,6 +55,7 @@ class Actions:
     about: QAction
     where: QAction
     categorise: QAction
+    go_to_date: QAction
 
 
 def build(w: MainWindow) -> Actions:
@@ -86,8 +90,10 @@ def build(w: MainWindow) -> Actions:
     splitter = Splitter(w.ops, w.fmt, lambda: selected_transactions(w), w)
     splitter.status.connect(w.status_text.setText)
     split = _action(w, "&Split…", splitter.split_selected, "Ctrl+Shift+S")
+    go_to_date = _action(w, "&Go to date…", lambda: ask_go_to_date(w), "Ctrl+G")
+    w.transactions.note.connect(w.edits.status)
     edit = bar.addMenu("&Edit")
-    for action in (undo, find, categorise, split, delete):
+    for action in (undo, find, go_to_date, categorise, split, delete):
         edit.addAction(action)
     edit.addSeparator()
     edit.addAction(_action(w, "Categor&ies…", lambda: show_categories(w)))
@@ -146,11 +152,29 @@ def build(w: MainWindow) -> Actions:
         about,
         where,
         categorise,
+        go_to_date,
     )
 
 
 def selected_transactions(w: MainWindow) -> list[Transaction]:
     return [t for t in map(w.model.transaction, w.transactions.selected_rows()) if t is not None]
+
+
+def ask_go_to_date(w: MainWindow) -> dialogs.GoToDateDialog:
+    """Ask for a day and select its first transaction (the table goes to date order if it is not)."""
+    pane = w.transactions
+    current = pane.model.transaction(pane.table.currentIndex().row())
+    key = pane.model.order.key
+    dialog = dialogs.GoToDateDialog(
+        w.fmt,
+        current.booking_date if current is not None else date.today(),
+        None if key is SortKey.DATE else key.value,
+        w,
+    )
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.chosen.connect(pane.go_to_day)
+    dialog.open()
+    return dialog
 
 
 def show_reports(w: MainWindow) -> QDialog:

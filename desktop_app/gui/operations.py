@@ -35,6 +35,7 @@ from desktop_app.core.store.undo import restore_transactions
 from desktop_app.core.views.accounts import AccountTree, account_tree
 from desktop_app.core.views.charts import ChartData, chart_data
 from desktop_app.core.views.export import ExportResult, export_file
+from desktop_app.core.views.table import Landing, TransferMark, land_on, transfer_marks
 from desktop_app.gui.tasks import TaskContext, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -222,12 +223,21 @@ def footer_sums(app: Any, filt: TxFilter) -> list[Any]:
 
 def read_rows(
     app: Any, filt: TxFilter, sort: Sort, limit: int, after: Position | None, offset: int, backward: bool
-) -> list[Transaction]:
-    return browse.rows(app.store, filt, sort, limit, after=after, offset=offset, backward=backward)
+) -> tuple[list[Transaction], dict[int, TransferMark]]:
+    """A block of the table, with the transfer marks of its rows."""
+    found = browse.rows(app.store, filt, sort, limit, after=after, offset=offset, backward=backward)
+    return found, transfer_marks(app.store, [t.id for t in found if t.id is not None])
 
 
-def read_transaction(app: Any, transaction_id: int) -> Transaction | None:
-    return browse.transaction(app.store, transaction_id)
+def land_on_day(app: Any, filt: TxFilter, sort: Sort, day: date, total: int, page: int) -> Landing | None:
+    return land_on(app.store, filt, sort, day, total, page)
+
+
+def read_transaction(app: Any, transaction_id: int) -> tuple[Transaction | None, TransferMark | None]:
+    """One transaction for the detail view, raw record and transfer mark included."""
+    return browse.transaction(app.store, transaction_id), transfer_marks(app.store, [transaction_id]).get(
+        transaction_id
+    )
 
 
 def delete_transactions(app: Any, ids: Sequence[int]) -> list[Transaction]:

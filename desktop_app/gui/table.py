@@ -5,12 +5,18 @@ Ctrl+End reaches the oldest of a million rows at once. Blocks of PAGE rows are r
 worker as the view asks for them: by keyset from a neighbouring block when one is loaded,
 otherwise from the nearer end of the list (see core.store.browse). Only the most recently
 used blocks stay in memory.
+
+A transfer between the person's own accounts shows "⇄" before its description, with the
+other account in the tooltip. "Go to date" (`go_to_day`) lands on the first row of that day
+(or of the nearest earlier day with transactions) in date order; the block around it is
+read on a worker in one go, wherever it is in the list.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
@@ -20,6 +26,7 @@ from desktop_app.core.models import Transaction, TransactionStatus
 from desktop_app.core.money import Money
 from desktop_app.core.store import TxFilter
 from desktop_app.core.store.browse import Position, Sort, SortKey, position
+from desktop_app.core.views.table import Landing, TransferMark
 from desktop_app.gui import operations as ops_
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.operations import Operations, QueryOp
@@ -30,6 +37,7 @@ COL_DATE, COL_DESCRIPTION, COL_COUNTERPARTY, COL_ACCOUNT, COL_AMOUNT, COL_STATE 
 HEADERS = ("Date", "Description", "Counterparty", "Account", "Amount", "")
 SORTABLE = {COL_DATE: SortKey.DATE, COL_AMOUNT: SortKey.AMOUNT, COL_COUNTERPARTY: SortKey.COUNTERPARTY}
 Index = QModelIndex | QPersistentModelIndex
+TRANSFER_GLYPH = "⇄"
 
 
 class TransactionsModel(QAbstractTableModel):
@@ -38,6 +46,7 @@ class TransactionsModel(QAbstractTableModel):
     loaded = Signal()  # a block or the count arrived (tests and the footer listen)
     counted = Signal(int)
     totals = Signal(object)  # list[Money]: the sum of the filter in each currency
+    landed = Signal(int, object)  # go to date: the row, and the day it shows (None: no day that early)
     MAX_BLOCKS = 40
 
     def __init__(self, ops: Operations, fmt: Formatter, parent: Any = None) -> None:
@@ -45,6 +54,8 @@ class TransactionsModel(QAbstractTableModel):
         self._ops = ops
         self._fmt = fmt
         self._blocks: OrderedDict[int, list[Transaction]] = OrderedDict()
+        self._marks: dict[int, TransferMark] = {}  # transfer marks of the rows in the blocks, by id
+        self._pending_day: date | None = None  # go to this day once the rows are counted
         self._loading: set[int] = set()
         self._counting = False
         self._total = 0
@@ -66,6 +77,7 @@ class TransactionsModel(QAbstractTableModel):
         self.filter = filt
         self.order = sort or self.order
         self._blocks.clear()
+        self._marks.clear()
         self._loading.clear()
         self._total = 0
         self._generation += 1
@@ -91,6 +103,7 @@ class TransactionsModel(QAbstractTableModel):
         self.beginResetModel()
         self.order = Sort(key, descending)
         self._blocks.clear()
+        self._marks.clear()
         self._loading.clear()
         self._generation += 1
         self.endResetModel()
@@ -112,6 +125,9 @@ class TransactionsModel(QAbstractTableModel):
             self._load(0)
         self.counted.emit(total)
         self.loaded.emit()
+        if self._pending_day is not None:
+            day, self._pending_day = self._pending_day, None
+            self.go_to_day(day)
         # The sums scan every matching row and the cache serves one read at a time: they wait
         # until the person has stopped changing the filter, so they never hold up a page.
         self._sum_timer.start()
@@ -155,22 +171,61 @@ class TransactionsModel(QAbstractTableModel):
             self._ops,
             parent=self,
             op=lambda app: ops_.read_rows(app, *args),
-            success=lambda rows: self._arrived(generation, block, rows),
-        ).failure(lambda exc: self._arrived(generation, block, [])).run()
+            success=lambda found: self._arrived(generation, block, *found),
+        ).failure(lambda exc: self._arrived(generation, block, [], {})).run()
 
-    def _arrived(self, generation: int, block: int, rows: list[Transaction]) -> None:
+    def _arrived(self, generation: int, block: int, rows: list[Transaction], marks: dict[int, TransferMark]) -> None:
         if generation != self._generation:
             return  # the filter changed while this block was loading
         self._loading.discard(block)
         self._blocks[block] = rows
+        self._marks.update(marks)
         self._blocks.move_to_end(block)
         while len(self._blocks) > self.MAX_BLOCKS:
-            self._blocks.popitem(last=False)
+            for t in self._blocks.popitem(last=False)[1]:
+                self._marks.pop(t.id or 0, None)
         if rows:
             first = block * PAGE
             last = min(first + len(rows), self._total) - 1
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(HEADERS) - 1))
         self.loaded.emit()
+
+    # -- go to date ------------------------------------------------------------------------
+
+    def go_to_day(self, day: date) -> None:
+        """Find the first row of `day` (or the nearest earlier day) in date order; `landed` tells the row.
+
+        The caller puts the table in date order first (`set_sort`)."""
+        if self._counting:
+            self._pending_day = day
+            return
+        if self.order.key is not SortKey.DATE or not self._total:
+            return
+        filt, sort, total, generation = self.filter, self.order, self._total, self._generation
+        QueryOp(
+            self._ops,
+            parent=self,
+            op=lambda app: ops_.land_on_day(app, filt, sort, day, total, PAGE),
+            success=lambda landing: self._landed(generation, landing),
+        ).run()
+
+    def _landed(self, generation: int, landing: Landing | None) -> None:
+        if landing is None or generation != self._generation:
+            return  # the rows changed meanwhile: the person can ask again
+        self._arrived(generation, landing.first // PAGE, landing.rows, landing.marks)
+        self.landed.emit(landing.row, landing.day)
+
+    def transfer(self, t: Transaction) -> TransferMark | None:
+        return self._marks.get(t.id or 0)
+
+    def transfer_words(self, t: Transaction, mark: TransferMark) -> str:
+        """``Transfer to Savings``, ``Transfer from Everyday``, or who marked it when the other leg is not held."""
+        other = self.account_names.get(mark.other_account_id or 0)
+        if mark.other_account_id is not None:
+            other = other or "another of your accounts"
+            return f"Transfer {'to' if t.amount.amount < 0 else 'from'} {other}"
+        by = {"rule": "by a rule"}.get(mark.source, "by you")
+        return f"Transfer between your own accounts (marked {by})"
 
     @property
     def complete(self) -> bool:
@@ -224,8 +279,13 @@ class TransactionsModel(QAbstractTableModel):
         if t is None:
             return "…" if role == Qt.ItemDataRole.DisplayRole and col == COL_DESCRIPTION else None
         pending = t.status is TransactionStatus.PENDING
+        mark = self._marks.get(t.id or 0) if col == COL_DESCRIPTION else None
+        if mark is not None and role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+            words = self.transfer_words(t, mark)
+            return words if role == Qt.ItemDataRole.ToolTipRole else f"{words}: {t.description}"
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._text(t, col, pending)
+            text = self._text(t, col, pending)
+            return f"{TRANSFER_GLYPH} {text}" if mark is not None else text
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_AMOUNT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole:

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from desktop_app.core.models import Transaction
+from desktop_app.core.views.table import TransferMark
 from desktop_app.gui import dialogs
 from desktop_app.gui import operations as ops_
 from desktop_app.gui.formatting import Formatter
@@ -55,9 +56,11 @@ class TransactionActions(QObject):
             return
         name, transaction_id = self.account_label(t.account_id), t.id
 
-        def show(full: Transaction | None) -> None:
+        def show(found: tuple[Transaction | None, TransferMark | None]) -> None:
+            full, mark = found
             if full is not None:
-                self.detail = dialogs.TransactionDialog(full, name, self.fmt, self.window)
+                transfer = self.model.transfer_words(full, mark) if mark is not None else None
+                self.detail = dialogs.TransactionDialog(full, name, self.fmt, self.window, transfer)
                 self.detail.open()
 
         QueryOp(

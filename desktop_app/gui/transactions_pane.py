@@ -2,12 +2,15 @@
 
 The footer gives the count and the sum of the current filter in each currency. Headers of
 the date, amount and counterparty columns sort (both ways); the Account column shows only
-when the table spans several accounts.
+when the table spans several accounts. "Go to date" puts the table in date order (newest
+first, unless it already is in date order) and selects the first row of that day.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from datetime import date
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -57,6 +60,7 @@ class TransactionsPane(QWidget):
     filters_changed = Signal()
     range_chosen = Signal(object)  # days or None
     open_row = Signal(int)
+    note = Signal(str)  # a passing remark for the status line (where "go to date" landed)
 
     def __init__(self, model: TransactionsModel, fmt: Formatter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -125,6 +129,8 @@ class TransactionsPane(QWidget):
         model.counted.connect(self._counted)
         model.totals.connect(self._summed)
         model.modelReset.connect(lambda: self.footer.setText("Counting…"))
+        model.landed.connect(self._landed)
+        self._asked_day: date | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -153,6 +159,31 @@ class TransactionsPane(QWidget):
 
     def selected_rows(self) -> list[int]:
         return sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+
+    def go_to_day(self, day: date) -> None:
+        """Select the first row of `day`, or of the nearest earlier day with transactions."""
+        if self.model.complete and self.model.rowCount() == 0:
+            self.note.emit("No transactions to go to: nothing matches these filters")
+            return
+        if self.model.order.key is not SortKey.DATE:
+            self.table.horizontalHeader().setSortIndicator(COL_DATE, Qt.SortOrder.DescendingOrder)
+            self.model.set_sort(SortKey.DATE, descending=True)
+        self._asked_day = day
+        self.model.go_to_day(day)
+
+    def _landed(self, row: int, day: date | None) -> None:
+        index = self.model.index(row, COL_DATE)
+        self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().setCurrentIndex(index, flags)
+        self.table.setFocus()
+        asked, self._asked_day = self._asked_day, None
+        if asked is None or day == asked:
+            return
+        if day is None:
+            self.note.emit(f"No transactions on or before {self.fmt.long_day(asked)}; showing the oldest")
+        else:
+            self.note.emit(f"No transactions on {self.fmt.long_day(asked)}; showing {self.fmt.long_day(day)}")
 
     def _header_clicked(self, section: int) -> None:
         """Date, amount and counterparty sort; a second click on the same column reverses."""

@@ -31,6 +31,7 @@ def test_the_menu_bar_holds_every_action_with_its_shortcut(qtbot: QtBot, window:
     assert "Import statements…" in menus["File"]
     assert menus["Edit"]["Find…"] == QKeySequence(QKeySequence.StandardKey.Find).toString()
     assert menus["Edit"]["Delete transaction"] == "Del" and "Undo" in menus["Edit"]
+    assert menus["Edit"]["Go to date…"] == "Ctrl+G"
     assert {"All time", "Last month", "Last 3 months", "Last 12 months", "Show charts"} <= set(menus["View"])
     assert menus["Connections"]["Sync all"] == "F5"
     assert {"Connect a bank…", "Reconnect…", "Disconnect…"} <= set(menus["Connections"])
