@@ -42,7 +42,7 @@ def test_built_bundle_passes_its_self_test(tmp_path: Path) -> None:
     data = json.loads(report.read_text())
     assert result.returncode == 0 and data["ok"], json.dumps(data, indent=1)
     steps = [s["step"] for s in data["steps"]]
-    assert steps == ["resources", "keyring", "encrypted cache", "connect", "sync", "window"]
+    assert steps == ["resources", "keyring", "encrypted cache", "connect", "sync", "window", "reports"]
     assert data["steps"][2]["encrypted"] is True  # SQLCipher made it into the bundle
     assert data["transactions"] > 100 and Path(data["screenshot"]).stat().st_size > 10_000
     assert (ROOT / "dist/saldo/_internal/saldo.desktop").exists()
