@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app import APP_NAME, __version__
 from desktop_app.core.models import Transaction
+from desktop_app.core.money import Money
 from desktop_app.gui.formatting import Formatter
 
 
@@ -88,11 +89,30 @@ def ask_disconnect(parent: QWidget, label: str) -> DisconnectChoice | None:
     return {"keep": DisconnectChoice.KEEP_DATA, "delete": DisconnectChoice.DELETE_DATA}.get(name)
 
 
+HOW_SET = {"manual": "chosen by you", "rule": "by a rule", "provider": "from the bank's category"}
+
+
+def category_words(path: str | None, source: str | None, parts: list[tuple[str, Money]], fmt: Formatter) -> str:
+    """The detail's Category line: ``Groceries (chosen by you)``, or the split parts."""
+    if parts:
+        return "Split: " + "; ".join(f"{name} {fmt.money(amount)}" for name, amount in parts)
+    if path is None:
+        return "none, by your choice" if source == "manual" else "none yet (Edit → Categorise…)"
+    how = HOW_SET.get(source or "")
+    return f"{path} ({how})" if how else path
+
+
 class TransactionDialog(QDialog):
     """Every field of one transaction; the provider's raw record folded away."""
 
     def __init__(
-        self, t: Transaction, account: str, fmt: Formatter, parent: QWidget | None = None, transfer: str | None = None
+        self,
+        t: Transaction,
+        account: str,
+        fmt: Formatter,
+        parent: QWidget | None = None,
+        transfer: str | None = None,
+        category: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Transaction")
@@ -108,6 +128,8 @@ class TransactionDialog(QDialog):
             ("Status", "withdrawn by the bank" if t.withdrawn else t.status.value),
             ("Provider's id", t.provider_id or "—"),
         ]
+        if category is not None:
+            rows.insert(5, ("Category", category))
         if transfer is not None:  # "⇄ Transfer to Savings", as the table marks it
             rows.insert(6, ("Transfer", f"⇄ {transfer}"))
         for name, value in rows:

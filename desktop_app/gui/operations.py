@@ -240,6 +240,16 @@ def read_transaction(app: Any, transaction_id: int) -> tuple[Transaction | None,
     )
 
 
+def read_category_of(app: Any, transaction_id: int) -> tuple[str | None, str | None, list[tuple[str, Any]]]:
+    """(category path, how it was set, split parts as (path, Money)) for the detail view."""
+    from desktop_app.core import categories
+
+    names = {c.id: c.path for c in categories.categories(app.store)}
+    category_id, source = categories.category_of(app.store, transaction_id)
+    parts = [(names.get(p.category_id, "?"), p.amount) for p in categories.splits(app.store, transaction_id)]
+    return names.get(category_id) if category_id is not None else None, source, parts
+
+
 def delete_transactions(app: Any, ids: Sequence[int]) -> list[Transaction]:
     """Delete (leaving tombstones) and hand back the full rows, so the deletion can be undone."""
     kept = [t for t in (browse.transaction(app.store, i) for i in ids) if t is not None]

@@ -56,16 +56,18 @@ class TransactionActions(QObject):
             return
         name, transaction_id = self.account_label(t.account_id), t.id
 
-        def show(found: tuple[Transaction | None, TransferMark | None]) -> None:
-            full, mark = found
+        def show(found: tuple[Transaction | None, TransferMark | None, Any]) -> None:
+            full, mark, (path, source, parts) = found
             if full is not None:
                 transfer = self.model.transfer_words(full, mark) if mark is not None else None
-                self.detail = dialogs.TransactionDialog(full, name, self.fmt, self.window, transfer)
+                words = dialogs.category_words(path, source, parts, self.fmt)
+                self.detail = dialogs.TransactionDialog(full, name, self.fmt, self.window, transfer, words)
                 self.detail.open()
 
-        QueryOp(
-            self.ops, parent=self.window, op=lambda app: ops_.read_transaction(app, transaction_id), success=show
-        ).run()
+        def read(app: Any) -> tuple[Transaction | None, TransferMark | None, Any]:
+            return (*ops_.read_transaction(app, transaction_id), ops_.read_category_of(app, transaction_id))
+
+        QueryOp(self.ops, parent=self.window, op=read, success=show).run()
 
     # -- delete and undo -----------------------------------------------------------------
 

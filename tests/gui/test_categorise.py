@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import categories as cat
+from desktop_app.core.money import Money
 from desktop_app.core.rules import rules
 from desktop_app.core.store import TxFilter, browse
 from desktop_app.gui.categorise import Categoriser, CategoryPicker
 from desktop_app.gui.context import AppContext
+from desktop_app.gui.dialogs import category_words
+from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.window import MainWindow
-from tests.gui.conftest import FakeBrowser, household, idle, make_window, screenshot
+from tests.gui.conftest import FakeBrowser, household, idle, make_window, read_rows, screenshot
 
 
 def _pick(qtbot: QtBot, categoriser: Categoriser, typed: str) -> None:
@@ -109,3 +114,26 @@ def test_nothing_selected_says_so(qtbot: QtBot, window: MainWindow) -> None:
     with qtbot.waitSignal(categoriser.status, timeout=1_000) as said:
         categoriser.categorise_selected()
     assert "Select" in said.args[0]
+
+
+def test_the_detail_says_the_category_and_how_it_was_set(qtbot: QtBot, ctx: AppContext, browser: FakeBrowser) -> None:
+    household(ctx, days=40)
+    win = make_window(qtbot, ctx, browser)
+    idle(qtbot, win)
+    first = read_rows(qtbot, win.model, [0])[0]
+    assert first.id is not None
+    cat.set_category(ctx.store, first.id, cat.find_category(ctx.store, "Eating out").id)
+    win.edits.open_detail(0)
+    qtbot.waitUntil(lambda: win.edits.detail is not None and win.edits.detail.isVisible(), timeout=10_000)
+    assert win.edits.detail is not None
+    assert win.edits.detail.fields["Category"] == "Eating out (chosen by you)"
+    win.edits.detail.reject()
+
+
+def test_category_words() -> None:
+    fmt = Formatter.named("en_GB")
+    assert category_words(None, None, [], fmt) == "none yet (Edit → Categorise…)"
+    assert category_words(None, "manual", [], fmt) == "none, by your choice"
+    assert category_words("Groceries", "rule", [], fmt) == "Groceries (by a rule)"
+    parts = [("Groceries", Money(Decimal("-60.00"), "EUR")), ("Pets", Money(Decimal("-40.00"), "EUR"))]
+    assert category_words(None, "split", parts, fmt) == "Split: Groceries -€60.00; Pets -€40.00"
