@@ -35,7 +35,7 @@ from desktop_app.core.store.undo import restore_transactions
 from desktop_app.core.views.accounts import AccountTree, account_tree
 from desktop_app.core.views.charts import ChartData, chart_data
 from desktop_app.core.views.export import ExportResult, export_file
-from desktop_app.core.views.table import Landing, TransferMark, land_on, transfer_marks
+from desktop_app.core.views.table import Landing, TransferMark, category_labels, land_on, transfer_marks
 from desktop_app.gui.tasks import TaskContext, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -223,10 +223,11 @@ def footer_sums(app: Any, filt: TxFilter) -> list[Any]:
 
 def read_rows(
     app: Any, filt: TxFilter, sort: Sort, limit: int, after: Position | None, offset: int, backward: bool
-) -> tuple[list[Transaction], dict[int, TransferMark]]:
-    """A block of the table, with the transfer marks of its rows."""
+) -> tuple[list[Transaction], dict[int, TransferMark], dict[int, str]]:
+    """A block of the table, with the transfer marks and the categories of its rows."""
     found = browse.rows(app.store, filt, sort, limit, after=after, offset=offset, backward=backward)
-    return found, transfer_marks(app.store, [t.id for t in found if t.id is not None])
+    ids = [t.id for t in found if t.id is not None]
+    return found, transfer_marks(app.store, ids), category_labels(app.store, ids)
 
 
 def land_on_day(app: Any, filt: TxFilter, sort: Sort, day: date, total: int, page: int) -> Landing | None:

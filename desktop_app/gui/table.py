@@ -33,8 +33,8 @@ from desktop_app.gui.operations import Operations, QueryOp
 from desktop_app.gui.theme import colours
 
 PAGE = 200
-COL_DATE, COL_DESCRIPTION, COL_COUNTERPARTY, COL_ACCOUNT, COL_AMOUNT, COL_STATE = range(6)
-HEADERS = ("Date", "Description", "Counterparty", "Account", "Amount", "")
+COL_DATE, COL_DESCRIPTION, COL_COUNTERPARTY, COL_CATEGORY, COL_ACCOUNT, COL_AMOUNT, COL_STATE = range(7)
+HEADERS = ("Date", "Description", "Counterparty", "Category", "Account", "Amount", "")
 SORTABLE = {COL_DATE: SortKey.DATE, COL_AMOUNT: SortKey.AMOUNT, COL_COUNTERPARTY: SortKey.COUNTERPARTY}
 Index = QModelIndex | QPersistentModelIndex
 TRANSFER_GLYPH = "⇄"
@@ -55,6 +55,7 @@ class TransactionsModel(QAbstractTableModel):
         self._fmt = fmt
         self._blocks: OrderedDict[int, list[Transaction]] = OrderedDict()
         self._marks: dict[int, TransferMark] = {}  # transfer marks of the rows in the blocks, by id
+        self._labels: dict[int, str] = {}  # the categories of the rows in the blocks, by id
         self._pending_day: date | None = None  # go to this day once the rows are counted
         self._loading: set[int] = set()
         self._counting = False
@@ -78,6 +79,7 @@ class TransactionsModel(QAbstractTableModel):
         self.order = sort or self.order
         self._blocks.clear()
         self._marks.clear()
+        self._labels.clear()
         self._loading.clear()
         self._total = 0
         self._generation += 1
@@ -104,6 +106,7 @@ class TransactionsModel(QAbstractTableModel):
         self.order = Sort(key, descending)
         self._blocks.clear()
         self._marks.clear()
+        self._labels.clear()
         self._loading.clear()
         self._generation += 1
         self.endResetModel()
@@ -174,16 +177,25 @@ class TransactionsModel(QAbstractTableModel):
             success=lambda found: self._arrived(generation, block, *found),
         ).failure(lambda exc: self._arrived(generation, block, [], {})).run()
 
-    def _arrived(self, generation: int, block: int, rows: list[Transaction], marks: dict[int, TransferMark]) -> None:
+    def _arrived(
+        self,
+        generation: int,
+        block: int,
+        rows: list[Transaction],
+        marks: dict[int, TransferMark],
+        labels: dict[int, str] | None = None,
+    ) -> None:
         if generation != self._generation:
             return  # the filter changed while this block was loading
         self._loading.discard(block)
         self._blocks[block] = rows
         self._marks.update(marks)
+        self._labels.update(labels or {})
         self._blocks.move_to_end(block)
         while len(self._blocks) > self.MAX_BLOCKS:
             for t in self._blocks.popitem(last=False)[1]:
                 self._marks.pop(t.id or 0, None)
+                self._labels.pop(t.id or 0, None)
         if rows:
             first = block * PAGE
             last = min(first + len(rows), self._total) - 1
@@ -212,7 +224,7 @@ class TransactionsModel(QAbstractTableModel):
     def _landed(self, generation: int, landing: Landing | None) -> None:
         if landing is None or generation != self._generation:
             return  # the rows changed meanwhile: the person can ask again
-        self._arrived(generation, landing.first // PAGE, landing.rows, landing.marks)
+        self._arrived(generation, landing.first // PAGE, landing.rows, landing.marks, landing.labels)
         self.landed.emit(landing.row, landing.day)
 
     def transfer(self, t: Transaction) -> TransferMark | None:
@@ -312,6 +324,8 @@ class TransactionsModel(QAbstractTableModel):
             return t.description
         if col == COL_COUNTERPARTY:
             return t.counterparty or ""
+        if col == COL_CATEGORY:
+            return self._labels.get(t.id or 0, "")
         if col == COL_ACCOUNT:
             return self.account_names.get(t.account_id, "")
         if col == COL_AMOUNT:

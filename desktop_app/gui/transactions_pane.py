@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -32,6 +32,7 @@ from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.table import (
     COL_ACCOUNT,
     COL_AMOUNT,
+    COL_CATEGORY,
     COL_COUNTERPARTY,
     COL_DATE,
     COL_DESCRIPTION,
@@ -45,9 +46,15 @@ PERIODS = [(name, days) for _, name, days in RANGES[-1:] + RANGES[:-1]]
 
 
 class TransactionsTable(QTableView):
-    """Enter opens the detail; Tab leaves the table instead of walking its cells."""
+    """Enter opens the detail; Tab leaves the table instead of walking its cells. Below
+    NARROW pixels the Category column steps aside, so the amount always stays in view."""
 
     activated_row = Signal(int)
+    NARROW = 560
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.setColumnHidden(COL_CATEGORY, event.size().width() < self.NARROW)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
@@ -114,6 +121,7 @@ class TransactionsPane(QWidget):
         header.sectionClicked.connect(self._header_clicked)
         self.table.setColumnWidth(COL_DATE, 104)
         self.table.setColumnWidth(COL_COUNTERPARTY, 150)
+        self.table.setColumnWidth(COL_CATEGORY, 120)
         self.table.setColumnWidth(COL_ACCOUNT, 130)
         self.table.setColumnHidden(COL_ACCOUNT, True)
         self.table.doubleClicked.connect(lambda index: self.open_row.emit(index.row()))

@@ -16,6 +16,7 @@ from desktop_app.gui.categorise import Categoriser, CategoryPicker
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.dialogs import category_words
 from desktop_app.gui.formatting import Formatter
+from desktop_app.gui.table import COL_AMOUNT, COL_CATEGORY
 from desktop_app.gui.window import MainWindow
 from tests.gui.conftest import FakeBrowser, household, idle, make_window, read_rows, screenshot
 
@@ -137,3 +138,28 @@ def test_category_words() -> None:
     assert category_words("Groceries", "rule", [], fmt) == "Groceries (by a rule)"
     parts = [("Groceries", Money(Decimal("-60.00"), "EUR")), ("Pets", Money(Decimal("-40.00"), "EUR"))]
     assert category_words(None, "split", parts, fmt) == "Split: Groceries -€60.00; Pets -€40.00"
+
+
+def test_the_table_shows_the_category_once_chosen(qtbot: QtBot, ctx: AppContext, browser: FakeBrowser) -> None:
+    household(ctx, days=40)
+    win = make_window(qtbot, ctx, browser)
+    idle(qtbot, win)
+    first = read_rows(qtbot, win.model, [0])[0]
+    assert win.model.headerData(COL_CATEGORY, Qt.Orientation.Horizontal) == "Category"
+    categoriser = Categoriser(win.ops, win.fmt, lambda: [first], win, ask=lambda _box: False)
+    categoriser.categorise_selected()
+    _pick(qtbot, categoriser, "eating out")
+    qtbot.waitUntil(lambda: win.model.index(0, COL_CATEGORY).data() == "Eating out", timeout=10_000)
+    assert win.model.transaction(0) is not None and win.model.transaction(0).id == first.id  # type: ignore[union-attr]
+
+
+def test_a_narrow_table_keeps_the_amount_in_view(qtbot: QtBot, ctx: AppContext, browser: FakeBrowser) -> None:
+    household(ctx, days=10)
+    win = make_window(qtbot, ctx, browser)
+    idle(qtbot, win)
+    for (width, height), hidden in (((800, 600), True), ((1440, 900), False)):
+        win.resize(width, height)
+        qtbot.waitUntil(lambda h=hidden: win.table.isColumnHidden(COL_CATEGORY) == h, timeout=5_000)
+        header = win.table.horizontalHeader()
+        right_edge = header.sectionViewportPosition(COL_AMOUNT) + header.sectionSize(COL_AMOUNT)
+        assert right_edge <= win.table.viewport().width()

@@ -15,6 +15,7 @@ from desktop_app.core.money import Money
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.sync_controller import SyncController
+from desktop_app.gui.table import COL_AMOUNT
 from desktop_app.gui.theme import DARK, LIGHT, contrast
 from desktop_app.gui.window import MainWindow
 from tests.gui.conftest import FakeBrowser, dark_palette, household, idle, read_rows
@@ -65,8 +66,8 @@ def test_axes_are_in_the_locale_with_the_currency_and_the_line_stops_with_the_da
     labels = _labels(german.chart.axis)
     assert any(re.fullmatch(r"-?\d{1,3}(\.\d{3})+\u00a0€", t) for t in labels), labels
     row = read_rows(qtbot, german.model, [0])[0]
-    assert german.model.index(0, 4).data() == german.fmt.money(row.amount)
-    assert "," in german.model.index(0, 4).data() and "€" in german.model.index(0, 4).data()
+    assert german.model.index(0, COL_AMOUNT).data() == german.fmt.money(row.amount)
+    assert "," in german.model.index(0, COL_AMOUNT).data() and "€" in german.model.index(0, COL_AMOUNT).data()
     march = german.fmt.month("2026-03")
     assert march == "März 2026"
 

@@ -11,7 +11,7 @@ day itself, never by skipping rows, so the jump costs the same anywhere in the l
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from desktop_app.core.models import Transaction
@@ -44,6 +44,18 @@ def transfer_marks(store: Store, ids: Sequence[int]) -> dict[int, TransferMark]:
     return {int(r[0]): TransferMark(r[1], r[2] or "manual") for r in found}
 
 
+def category_labels(store: Store, ids: Sequence[int]) -> dict[int, str]:
+    """The category each of `ids` shows in the table (those that have one; a split says "Split")."""
+    if not ids:
+        return {}
+    found = store._read(
+        "SELECT t.id, t.category_source, c.name FROM transactions t LEFT JOIN categories c ON c.id = t.category_id "
+        f"WHERE (t.category_id IS NOT NULL OR t.category_source = 'split') AND t.id IN ({', '.join('?' * len(ids))})",
+        list(ids),
+    )
+    return {int(r[0]): "Split" if r[1] == "split" else str(r[2] or "") for r in found}
+
+
 @dataclass(frozen=True, slots=True)
 class Landing:
     """Where "go to `day`" lands: `row`, inside the block of `rows` that starts at row `first`."""
@@ -53,6 +65,7 @@ class Landing:
     rows: list[Transaction]
     marks: dict[int, TransferMark]
     day: date | None  # the day landed on: `day` itself, else the nearest earlier day with transactions
+    labels: dict[int, str] = field(default_factory=dict)  # the rows' categories (category_labels)
 
 
 def land_on(store: Store, filt: TxFilter, sort: Sort, day: date, total: int, page: int) -> Landing | None:
@@ -86,7 +99,14 @@ def land_on(store: Store, filt: TxFilter, sort: Sort, day: date, total: int, pag
         block = rows(store, filt, sort, row - first, after=at, backward=True) if row > first else []
         block += rows(store, filt, sort, size - len(block), after=at)
     ids = [t.id for t in block if t.id is not None]
-    return Landing(row, first, block, transfer_marks(store, ids), date.fromisoformat(start) if start else None)
+    return Landing(
+        row,
+        first,
+        block,
+        transfer_marks(store, ids),
+        date.fromisoformat(start) if start else None,
+        category_labels(store, ids),
+    )
 
 
 def _rows_before(store: Store, filt: TxFilter, sort: Sort, day: date, total: int) -> int:
