@@ -29,11 +29,11 @@ from bench.sync_child import peak_rss_mb
 from desktop_app.core.app import create_app
 from desktop_app.core.money import NumberFormat
 from desktop_app.core.vault import Vault
-from desktop_app.gui.app import process_age
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.tasks import TaskRunner
 from desktop_app.gui.window import MainWindow
+from desktop_app.startup_trace import process_age
 
 
 def _window(data_dir: Path, http: httpx2.Client, sandbox: str | None, charts: bool = True) -> MainWindow:

@@ -1,42 +1,40 @@
-"""Starting the desktop app: the cache, the vault, the embedded Demo Bank and the window."""
+"""Starting the desktop app: the cache, the vault, the embedded Demo Bank and the window.
+
+Start-up runs two ways at once: a worker probes the keyring, fetches the cache key and opens
+the cache while the UI thread imports the window's modules; the window then reads the tree,
+the first page and the balance line. Nothing that only signing in, syncing or the Demo Bank
+needs is imported before the data is on screen (see ``core.app.App``).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 import sys
-import time
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer, QUrl
+from PySide6.QtCore import QObject, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app import APP_NAME, __version__
-from desktop_app.core.app import App, create_app, open_vault
 from desktop_app.core.errors import SaldoError
 from desktop_app.core.money import NumberFormat
 from desktop_app.core.redact import Redactor
-from desktop_app.core.store.keys import choose_key_source
-from desktop_app.demo_bank import DemoBank as Bank
-from desktop_app.gui.context import AppContext
 from desktop_app.gui.platform_check import check_display_libraries
+from desktop_app.gui.startup_probe import StartupProbe
 from desktop_app.gui.tasks import TaskRunner
-from desktop_app.gui.window import MainWindow
+from desktop_app.startup_trace import mark
+
+if TYPE_CHECKING:
+    from desktop_app.core.app import App
+    from desktop_app.core.vault import Vault
+    from desktop_app.core.views.accounts import AccountTree
+    from desktop_app.demo_bank import DemoBank as Bank
+    from desktop_app.gui.window import MainWindow
 
 log = logging.getLogger(__name__)
 DEMO_SEED = 2026
-
-
-def process_age() -> float:
-    """Seconds since this process started (from /proc where available)."""
-    try:
-        with open("/proc/self/stat", encoding="ascii") as handle:
-            start_ticks = int(handle.read().rsplit(")", 1)[1].split()[19])
-        with open("/proc/uptime", encoding="ascii") as handle:
-            uptime = float(handle.read().split()[0])
-        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return time.perf_counter()
 
 
 def numbers_from_qt() -> NumberFormat:
@@ -51,36 +49,37 @@ def numbers_from_qt() -> NumberFormat:
     )
 
 
-class _FirstPaint(QObject):
-    """Reports the first paint of the main window (used by the start-up benchmark)."""
+def open_vault(redactor: Redactor) -> Vault:
+    """The system keyring, or a session-only vault (imported here, on the worker that probes it)."""
+    from desktop_app.core.app import open_vault as open_system_vault
 
-    def __init__(self, window: MainWindow, exit_after: bool) -> None:
-        super().__init__(window)
-        self.exit_after = exit_after
-        self.done = False
-        window.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if not self.done and event.type() == QEvent.Type.Paint:
-            self.done = True
-            if self.exit_after:
-                print(f"first-paint {process_age():.3f}", flush=True)
-                QTimer.singleShot(0, QApplication.quit)
-        return False
+    return open_system_vault(redactor)
 
 
-def build_app(data_dir: str | None, redactor: Redactor) -> App:
+def build_app(data_dir: str | None, redactor: Redactor) -> tuple[App, AccountTree]:
     """Runs on a worker: probing the keyring can wait on D-Bus or an unlock prompt. The cache
     key is in the keyring; the whole-file check waits for the first write, so a large cache
-    shows at once."""
+    shows at once. The account tree is read here too, so the window has it when it is built
+    and asks for the first page and the balance line before its first paint."""
+    from desktop_app.core.app import create_app
+    from desktop_app.core.store.keys import choose_key_source
+    from desktop_app.core.views.accounts import account_tree
+
+    mark("building the app")
     vault = open_vault(redactor)
-    return create_app(
+    mark("keyring open")
+    app = create_app(
         data_dir,
         vault=vault,
         keys=choose_key_source(vault, os.environ.get("SALDO_PASSPHRASE")),
         verify=False,
         sandbox=os.environ.get("SALDO_SANDBOX_URL") or None,
     )
+    try:  # as the window's own reads do (operations.read_tree)
+        return app, account_tree(app.store, has_access=lambda connection: vault.load_tokens(connection) is not None)
+    except BaseException:
+        app.close()
+        raise
 
 
 class DemoBank:
@@ -94,6 +93,8 @@ class DemoBank:
 
     def start(self) -> None:
         def build() -> Bank:
+            from desktop_app.demo_bank import DemoBank as Bank
+
             bank = Bank(self.app.data_dir, seed=DEMO_SEED, transactions=3000)
             bank.start()
             return bank
@@ -123,13 +124,25 @@ class _Startup(QObject):
         self.redactor = Redactor()
         self.redactor.install()  # masks secrets in anything logged while the app is built
         tasks.run(lambda: build_app(data_dir, self.redactor), self._ready, self._failed)
+        # meanwhile (the worker mostly waits on D-Bus and the disk) the window's modules load here
+        from desktop_app.gui.window import MainWindow
 
-    def _ready(self, app: App) -> None:
+        self.window_class = MainWindow
+        mark("window modules imported")
+
+    def _ready(self, built: tuple[App, AccountTree]) -> None:
+        mark("app built")
+        from desktop_app.gui.context import AppContext
+
+        app, tree = built
         self.app = app
+
         ctx = AppContext(app=app, tasks=self.tasks, numbers=numbers_from_qt())
-        self.window = MainWindow(ctx, lambda url: QDesktopServices.openUrl(QUrl(url)))
-        _FirstPaint(self.window, exit_after=os.environ.get("SALDO_EXIT_AFTER_FIRST_PAINT") == "1")
+        self.window = self.window_class(ctx, lambda url: QDesktopServices.openUrl(QUrl(url)), tree=tree)
+        if StartupProbe.wanted():
+            StartupProbe(self.window)
         self.window.show()
+        mark("window shown")
         self.demo = DemoBank(app, self.tasks)
         self._demo_timer.timeout.connect(self.demo.start)
         self._demo_timer.start(300)  # after the first paint: nothing competes with start-up
@@ -160,6 +173,7 @@ def run_gui(data_dir: str | None = None) -> int:
     qt.setApplicationName(APP_NAME)
     qt.setApplicationVersion(__version__)
     QGuiApplication.setDesktopFileName("saldo")
+    mark("Qt application made")
     startup = _Startup(qt, data_dir, TaskRunner())
     try:
         return qt.exec()

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from desktop_app.core.consent import consent_days_left
 from desktop_app.core.models import Connection, ConnectionStatus, SyncStatus
 from desktop_app.core.money import Money
 from desktop_app.core.store import AccountBalance, Store
-from desktop_app.core.sync import consent_days_left
 
 EXPIRY_WARNING_DAYS = 7
 
