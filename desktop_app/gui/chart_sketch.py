@@ -28,7 +28,7 @@ class _Plot(QWidget):
     """The axes, the grid and the line."""
 
     def __init__(self, sketch: BalanceSketch) -> None:
-        super().__init__(sketch)
+        super().__init__()
         self.sketch = sketch
         self.setAccessibleName("Balance chart")
 
@@ -53,10 +53,13 @@ class _Plot(QWidget):
         left = max(metrics.horizontalAdvance(text) for _, text in y_ticks) + 14
         area = QRectF(left, 4, max(self.width() - left - 8, 1), max(self.height() - metrics.height() - 12, 1))
 
+        # one linear map for every point (the line has a point a day: ~3,650 over ten years)
+        sx = area.width() / ((x1 - x0) + 2 * x_pad)
+        sy = area.height() / ((high - low) + 2 * y_pad)
+        ox, oy = area.left() - (x0 - x_pad) * sx, area.bottom() + (low - y_pad) * sy
+
         def at(x: float, y: float) -> QPointF:
-            fx = (x - (x0 - x_pad)) / ((x1 - x0) + 2 * x_pad)
-            fy = (y - (low - y_pad)) / ((high - low) + 2 * y_pad)
-            return QPointF(area.left() + fx * area.width(), area.bottom() - fy * area.height())
+            return QPointF(ox + x * sx, oy - y * sy)
 
         grid, text = QColor(theme.grid), QColor(theme.text)
         faint = QColor(grid)
@@ -79,7 +82,9 @@ class _Plot(QWidget):
                 width = metrics.horizontalAdvance(label)
                 painter.drawText(QPointF(centre - width / 2, area.bottom() + 4 + metrics.ascent()), label)
         painter.setPen(QPen(QColor(theme.line), 2))
-        painter.drawPolyline(QPolygonF([at(day_x(d), v) for (d, _), v in zip(points, values, strict=True)]))
+        day, epoch = 86400.0 * sx, ox + (day_x(points[0][0]) - points[0][0].toordinal() * 86400.0) * sx
+        line = [QPointF(epoch + d.toordinal() * day, oy - v * sy) for (d, _), v in zip(points, values, strict=True)]
+        painter.drawPolyline(QPolygonF(line))
 
 
 class BalanceSketch(QWidget):

@@ -80,6 +80,8 @@ class ChartsPane(QWidget):
         self.sketch: BalanceSketch | None = BalanceSketch(fmt, self._sketch_painted)
         self.sketch.setMinimumHeight(110)
         self.balance_slot.addWidget(self.sketch)
+        self.monthly_space: QWidget | None = QWidget()  # the bars' room, so the line does not jump when they come
+        self.monthly_space.setMinimumHeight(80)
         self._monthly_ready = False
         self.monthly_title = QLabel("In and out by month")
         self.monthly_slot = QVBoxLayout()
@@ -89,6 +91,7 @@ class ChartsPane(QWidget):
         layout.addLayout(self.balance_slot, 3)
         layout.addWidget(self.monthly_title)
         layout.addLayout(self.monthly_slot, 2)
+        self.monthly_slot.addWidget(self.monthly_space)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         # numpy only: nothing that touches Qt may be imported off the UI thread. It starts once the
         # first data is drawn: before, it would compete with the window for the interpreter.
@@ -122,10 +125,11 @@ class ChartsPane(QWidget):
         self.monthly = MonthlyChart(self.fmt)
         self.balance.setMinimumHeight(110)
         self.monthly.setMinimumHeight(80)
-        if self.sketch is not None:
-            self.balance_slot.removeWidget(self.sketch)
-            self.sketch.deleteLater()
-            self.sketch = None
+        for slot, placeholder in ((self.balance_slot, self.sketch), (self.monthly_slot, self.monthly_space)):
+            if placeholder is not None:
+                slot.removeWidget(placeholder)
+                placeholder.deleteLater()
+        self.sketch = self.monthly_space = None
         self.balance_slot.addWidget(self.balance)
         self.monthly_slot.addWidget(self.monthly)
         self._draw()

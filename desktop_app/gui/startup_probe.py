@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from desktop_app.startup_trace import mark, process_age
 
 # (name, the widget that paints it (None while not built), whether it holds data now)
-View = tuple[str, QWidget | None, bool]
+View = tuple[str, QWidget | None, Callable[[], bool]]
 
 
 def window_views(window: Any) -> list[View]:
@@ -27,9 +27,9 @@ def window_views(window: Any) -> list[View]:
     chart, has_line = window.charts.balance_view()
     model = window.model
     return [
-        ("tree", window.accounts.viewport(), window.tree_model.rowCount() > 0),
-        ("table", window.table.viewport(), model.rowCount() > 0 and model.transaction(0) is not None),
-        ("balance line", chart, has_line),
+        ("tree", window.accounts.viewport(), lambda: window.tree_model.rowCount() > 0),
+        ("table", window.table.viewport(), lambda: model.rowCount() > 0 and model.transaction(0) is not None),
+        ("balance line", chart, lambda: has_line),
     ]
 
 
@@ -58,12 +58,14 @@ class StartupProbe(QObject):
         if self.first_paint and watched is self.window:
             self._finish(f"first-paint {process_age():.3f}")
         elif self.data_shown:
-            for name, widget, has_data in self.views():
-                if has_data and widget is not None and (watched is widget or widget.isAncestorOf(watched)):
-                    if name not in self.painted:
-                        mark(f"painted with data: {name}")
+            views = self.views()
+            for name, widget, has_data in views:
+                if name in self.painted or widget is None:
+                    continue
+                if (watched is widget or widget.isAncestorOf(watched)) and has_data():
+                    mark(f"painted with data: {name}")
                     self.painted.add(name)
-            if len(self.painted) == len(self.views()):
+            if len(self.painted) == len(views):
                 self._finish(f"data-shown {process_age():.3f}")
         return False
 

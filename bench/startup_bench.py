@@ -1,0 +1,90 @@
+"""Time to data shown: `saldo` started as a person starts it, on an encrypted cache whose key is
+in a real Secret Service, until the account tree, the first table page and the balance line
+have each painted with data (``SALDO_EXIT_AFTER_DATA_SHOWN``, see gui/startup_probe.py).
+
+Measured on a 1M and a 100k-transaction cache. Building a 1M cache takes a while: with
+``SALDO_BENCH_CACHE=DIR`` the caches and the bench keyring that holds their keys are kept in
+DIR (outside the checkout) and reused by the next run.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.figures import ROOT, Figure, at_most, child_env
+from bench.keyring_session import available, keyring_session
+
+RUNS = 7
+
+
+def _env(keyring: dict[str, str]) -> dict[str, str]:
+    env = {**child_env(), **keyring}
+    env.pop("PYTHON_KEYRING_BACKEND", None)  # the bench keyring, never a backend chosen for the user's
+    env.pop("SALDO_PASSPHRASE", None)
+    return env
+
+
+def _cache(folder: Path, count: int, env: dict[str, str]) -> Path:
+    """An encrypted `count`-transaction cache in `folder` (kept when already complete)."""
+    data = folder / f"gui-{count}"
+    if not (data / "complete").exists():
+        print(f"startup: building an encrypted {count:,}-transaction cache…", flush=True)
+        subprocess.run(
+            [sys.executable, "-m", "bench.gui_child", "build", str(data), str(count)],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            timeout=1800,
+        )
+        (data / "complete").write_text("", encoding="utf-8")
+    return data
+
+
+def data_shown(data: Path, env: dict[str, str], runs: int = RUNS) -> list[float]:
+    """Seconds from process start to data shown, for `runs` cold starts of `saldo`."""
+    samples = []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-m", "desktop_app", "--data-dir", str(data)],
+            env={**env, "SALDO_EXIT_AFTER_DATA_SHOWN": "1"},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout
+        samples.append(float(out.split("data-shown")[-1].split()[0]))
+    return samples
+
+
+def run(large: int = 1_000_000, small: int = 100_000) -> list[Figure]:
+    if not available():
+        print("startup: no dbus-daemon or gnome-keyring-daemon; time to data shown skipped", flush=True)
+        return []
+    kept = os.environ.get("SALDO_BENCH_CACHE")
+    with tempfile.TemporaryDirectory(prefix="saldo-bench-startup-") as tmp:
+        folder = Path(kept) if kept else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        with keyring_session(folder / "keyring-home") as keyring:
+            env = _env(keyring)
+            figures = []
+            for count, target in ((large, 0.5), (small, 0.4)):
+                samples = data_shown(_cache(folder, count, env), env)
+                load = os.getloadavg()[0]
+                figures.append(
+                    at_most(
+                        "gui",
+                        f"time to data shown, {count:,}-row encrypted cache",
+                        statistics.median(samples),
+                        "s",
+                        target,
+                        f"process start to tree, first page and balance line painted; key from a Secret Service; "
+                        f"median of {len(samples)}, {min(samples):.2f}–{max(samples):.2f} s; load {load:.2f}",
+                    )
+                )
+            return figures
