@@ -110,9 +110,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_self_test(args.self_test_report)
         if args.func is None:
+            from desktop_app.gui.opening import Opening
+
+            opening = Opening(args.data_dir).start()  # the keyring and the cache, while Qt loads
             from desktop_app.gui.app import run_gui
 
-            return int(run_gui(data_dir=args.data_dir))
+            return int(run_gui(data_dir=args.data_dir, opening=opening))
         args.notes = []  # warnings that must not turn an error into two lines (see commands.common)
         code = int(args.func(args))
         for note in args.notes:

@@ -9,7 +9,6 @@ needs is imported before the data is on screen (see ``core.app.App``).
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desktop_app import APP_NAME, __version__
 from desktop_app.core.errors import SaldoError
 from desktop_app.core.money import NumberFormat
-from desktop_app.core.redact import Redactor
+from desktop_app.gui.opening import Opening
 from desktop_app.gui.platform_check import check_display_libraries
 from desktop_app.gui.startup_probe import StartupProbe
 from desktop_app.gui.tasks import TaskRunner
@@ -28,7 +27,6 @@ from desktop_app.startup_trace import mark
 
 if TYPE_CHECKING:
     from desktop_app.core.app import App
-    from desktop_app.core.vault import Vault
     from desktop_app.core.views.accounts import AccountTree
     from desktop_app.demo_bank import DemoBank as Bank
     from desktop_app.gui.window import MainWindow
@@ -47,39 +45,6 @@ def numbers_from_qt() -> NumberFormat:
         minus=locale.negativeSign(),
         symbol_first=locale.currencySymbol() != "" and locale.toCurrencyString(1.0).startswith(locale.currencySymbol()),
     )
-
-
-def open_vault(redactor: Redactor) -> Vault:
-    """The system keyring, or a session-only vault (imported here, on the worker that probes it)."""
-    from desktop_app.core.app import open_vault as open_system_vault
-
-    return open_system_vault(redactor)
-
-
-def build_app(data_dir: str | None, redactor: Redactor) -> tuple[App, AccountTree]:
-    """Runs on a worker: probing the keyring can wait on D-Bus or an unlock prompt. The cache
-    key is in the keyring; the whole-file check waits for the first write, so a large cache
-    shows at once. The account tree is read here too, so the window has it when it is built
-    and asks for the first page and the balance line before its first paint."""
-    from desktop_app.core.app import create_app
-    from desktop_app.core.store.keys import choose_key_source
-    from desktop_app.core.views.accounts import account_tree
-
-    mark("building the app")
-    vault = open_vault(redactor)
-    mark("keyring open")
-    app = create_app(
-        data_dir,
-        vault=vault,
-        keys=choose_key_source(vault, os.environ.get("SALDO_PASSPHRASE")),
-        verify=False,
-        sandbox=os.environ.get("SALDO_SANDBOX_URL") or None,
-    )
-    try:  # as the window's own reads do (operations.read_tree)
-        return app, account_tree(app.store, has_access=lambda connection: vault.load_tokens(connection) is not None)
-    except BaseException:
-        app.close()
-        raise
 
 
 class DemoBank:
@@ -113,7 +78,9 @@ class DemoBank:
 class _Startup(QObject):
     """Builds the app on a worker, then opens the main window with everything ready."""
 
-    def __init__(self, qt: QApplication, data_dir: str | None, tasks: TaskRunner) -> None:
+    def __init__(
+        self, qt: QApplication, data_dir: str | None, tasks: TaskRunner, opening: Opening | None = None
+    ) -> None:
         super().__init__(qt)
         self.qt = qt
         self.tasks = tasks
@@ -121,10 +88,10 @@ class _Startup(QObject):
         self.demo: DemoBank | None = None
         self.app: App | None = None
         self._demo_timer = QTimer(self, singleShot=True)
-        self.redactor = Redactor()
-        self.redactor.install()  # masks secrets in anything logged while the app is built
-        tasks.run(lambda: build_app(data_dir, self.redactor), self._ready, self._failed)
-        # meanwhile (the worker mostly waits on D-Bus and the disk) the window's modules load here
+        opening = opening or Opening(data_dir).start()
+        self.redactor = opening.redactor
+        tasks.run(opening.result, self._ready, self._failed)
+        # meanwhile (the opening mostly waits on D-Bus and the disk) the window's modules load here
         from desktop_app.gui.window import MainWindow
 
         self.window_class = MainWindow
@@ -165,7 +132,8 @@ class _Startup(QObject):
         self.redactor.uninstall()
 
 
-def run_gui(data_dir: str | None = None) -> int:
+def run_gui(data_dir: str | None = None, opening: Opening | None = None) -> int:
+    """The app; `opening` is the cache already being opened (see ``opening``), else it starts here."""
     logging.basicConfig(level=logging.WARNING)
     check_display_libraries()  # before Qt loads its platform plugin and aborts without saying why
     qt = QApplication.instance() or QApplication(sys.argv)
@@ -174,7 +142,7 @@ def run_gui(data_dir: str | None = None) -> int:
     qt.setApplicationVersion(__version__)
     QGuiApplication.setDesktopFileName("saldo")
     mark("Qt application made")
-    startup = _Startup(qt, data_dir, TaskRunner())
+    startup = _Startup(qt, data_dir, TaskRunner(), opening)
     try:
         return qt.exec()
     finally:
