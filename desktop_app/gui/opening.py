@@ -55,6 +55,19 @@ def build_app(data_dir: str | None, redactor: Redactor) -> tuple[App, AccountTre
         raise
 
 
+def _find_keyring() -> None:
+    """Let the keyring package pick its backend now. It imports every backend to ask which one
+    fits, and the macOS one looks for its libraries with a compiler even on Linux (~0.1 s, mostly
+    waiting on that process): done on a second thread, it overlaps the cache modules' imports.
+    Errors are left for `open_vault`, which reports them."""
+    try:
+        import keyring
+
+        keyring.get_keyring()
+    except Exception:  # noqa: S110 (open_vault meets the same error and says it)
+        pass
+
+
 class Opening:
     """`build_app` on a thread of its own; `result()` waits for it (and raises what it raised)."""
 
@@ -65,13 +78,18 @@ class Opening:
         self._future: Future[tuple[App, AccountTree]] = Future()
         # A daemon: a keyring that never answers must not keep a closed app's process alive.
         self._thread = threading.Thread(target=self._run, name="saldo-opening", daemon=True)
+        self._keyring = threading.Thread(target=_find_keyring, name="saldo-keyring", daemon=True)
 
     def start(self) -> Opening:
+        self._keyring.start()
         self._thread.start()
         return self
 
     def _run(self) -> None:
         try:
+            import desktop_app.core.app  # noqa: F401 (meanwhile the keyring is found)
+
+            self._keyring.join()
             self._future.set_result(build_app(self.data_dir, self.redactor))
         except BaseException as exc:  # handed to whoever waits for the result
             self._future.set_exception(exc)
