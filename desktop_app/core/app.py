@@ -1,9 +1,9 @@
 """The one place Saldo is assembled: the cache, the vault, the HTTP client, the connector and
-the sync engine, built in one order, once (as FeelUOwn's ``create_app`` does).
+the sync engine, each built once (as FeelUOwn's ``create_app`` does); the last three on first use.
 
 The GUI, every ``saldo`` command, the self-test and the tests build through ``create_app``
 and receive the finished ``App``; nothing else constructs these parts or wires them together.
-The vault is resolved before the app is built (``open_vault``; the GUI does it on a worker)
+The vault is resolved before the app is built (``open_vault``; the GUI does it off the UI thread)
 and handed in, so no part of Saldo ever waits for, or checks, a keyring that is not there yet.
 """
 

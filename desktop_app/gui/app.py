@@ -1,9 +1,10 @@
 """Starting the desktop app: the cache, the vault, the embedded Demo Bank and the window.
 
-Start-up runs two ways at once: a worker probes the keyring, fetches the cache key and opens
-the cache while the UI thread imports the window's modules; the window then reads the tree,
-the first page and the balance line. Nothing that only signing in, syncing or the Demo Bank
-needs is imported before the data is on screen (see ``core.app.App``).
+Start-up runs two ways at once: a thread of its own (``opening``) probes the keyring, fetches
+the cache key, opens the cache and reads the account tree while the UI thread loads Qt and the
+window's modules; the window then reads the first page and the balance line. Nothing that only
+signing in, syncing or the Demo Bank needs is imported before the data is on screen (see
+``core.app.App``).
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ class DemoBank:
 
 
 class _Startup(QObject):
-    """Builds the app on a worker, then opens the main window with everything ready."""
+    """Waits for the opening off the UI thread, then opens the main window with the tree."""
 
     def __init__(
         self, qt: QApplication, data_dir: str | None, tasks: TaskRunner, opening: Opening | None = None
@@ -103,7 +104,6 @@ class _Startup(QObject):
 
         app, tree = built
         self.app = app
-
         ctx = AppContext(app=app, tasks=self.tasks, numbers=numbers_from_qt())
         self.window = self.window_class(ctx, lambda url: QDesktopServices.openUrl(QUrl(url)), tree=tree)
         if StartupProbe.wanted():
