@@ -10,6 +10,7 @@ DIR (outside the checkout) and reused by the next run.
 from __future__ import annotations
 
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -55,17 +56,30 @@ def data_shown(data: Path, env: dict[str, str], runs: int = RUNS) -> list[float]
     not counted (it writes the bytecode and brings the cache file into the page cache)."""
     samples = []
     for _ in range(runs + 1):
-        out = subprocess.run(
-            [sys.executable, "-m", "desktop_app", "--data-dir", str(data)],
-            env={**env, "SALDO_EXIT_AFTER_DATA_SHOWN": "1"},
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        ).stdout
+        out = _start(data, env)
         samples.append(float(out.split("data-shown")[-1].split()[0]))
     return samples[1:]
+
+
+def _start(data: Path, env: dict[str, str], timeout: float = 60) -> str:
+    """One start of `saldo`; its output. A start that never shows data (an error dialog, a hang)
+    is stopped with SIGABRT, which makes Python print every thread's stack, and reported."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "desktop_app", "--data-dir", str(data)],
+        env={**env, "SALDO_EXIT_AFTER_DATA_SHOWN": "1", "PYTHONFAULTHANDLER": "1", "SALDO_STARTUP_TRACE": "1"},
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        out, err = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        child.send_signal(signal.SIGABRT)
+        out, err = child.communicate()
+    if child.returncode != 0 or "data-shown" not in out:
+        raise RuntimeError(f"saldo did not show the data (exit {child.returncode}):\n{err[-6000:]}")
+    return out
 
 
 def run(large: int = 1_000_000, small: int = 100_000) -> list[Figure]:
