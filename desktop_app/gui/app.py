@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app import APP_NAME, __version__
 from desktop_app.core.errors import SaldoError
-from desktop_app.core.money import NumberFormat
 from desktop_app.gui.opening import Opening
 from desktop_app.gui.platform_check import check_display_libraries
 from desktop_app.gui.startup_probe import StartupProbe
@@ -28,6 +27,7 @@ from desktop_app.startup_trace import mark
 
 if TYPE_CHECKING:
     from desktop_app.core.app import App
+    from desktop_app.core.money import NumberFormat
     from desktop_app.core.views.accounts import AccountTree
     from desktop_app.demo_bank import DemoBank as Bank
     from desktop_app.gui.window import MainWindow
@@ -39,6 +39,8 @@ DEMO_BANK_AFTER_MS = 1500
 
 def numbers_from_qt() -> NumberFormat:
     from PySide6.QtCore import QLocale
+
+    from desktop_app.core.money import NumberFormat
 
     locale = QLocale()
     return NumberFormat(
@@ -93,7 +95,8 @@ class _Startup(QObject):
         opening = opening or Opening(data_dir).start()
         self.redactor = opening.redactor
         tasks.run(opening.result, self._ready, self._failed)
-        # meanwhile (the opening mostly waits on D-Bus and the disk) the window's modules load here
+        # while the opening waits on D-Bus and the disk, the window's modules load here
+        opening.imported.wait()  # the core modules both need: imported by one thread only
         from desktop_app.gui.window import MainWindow
 
         self.window_class = MainWindow
@@ -118,6 +121,7 @@ class _Startup(QObject):
         self._demo_timer.start(300 if tree.empty else DEMO_BANK_AFTER_MS)
 
     def _failed(self, exc: BaseException) -> None:
+        log.error("Saldo could not start: %s", exc)  # also where no one sees the dialog (the bench)
         QMessageBox.critical(
             None, APP_NAME, str(exc) if isinstance(exc, SaldoError) else f"Saldo could not start: {exc}"
         )

@@ -8,6 +8,7 @@ following them. No Qt here: this module is imported before PySide6 is.
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 from concurrent.futures import Future
@@ -55,17 +56,19 @@ def build_app(data_dir: str | None, redactor: Redactor) -> tuple[App, AccountTre
         raise
 
 
-def _find_keyring() -> None:
-    """Let the keyring package pick its backend now. It imports every backend to ask which one
-    fits, and the macOS one looks for its libraries with a compiler even on Linux (~0.1 s, mostly
-    waiting on that process): done on a second thread, it overlaps the cache modules' imports.
-    Errors are left for `open_vault`, which reports them."""
-    try:
-        import keyring
-
-        keyring.get_keyring()
-    except Exception:  # noqa: S110 (open_vault meets the same error and says it)
-        pass
+# The core modules the window needs too. The opening imports them first and the UI thread
+# imports the window only then: two threads importing a package and its submodules at once can
+# deadlock on Python's import locks (Python breaks the tie with an ImportError in one of them).
+SHARED = (
+    "desktop_app.core.app",
+    "desktop_app.core.store.browse",
+    "desktop_app.core.store.cache",
+    "desktop_app.core.store.undo",
+    "desktop_app.core.sidefiles",
+    "desktop_app.core.views.accounts",
+    "desktop_app.core.views.charts",
+    "desktop_app.core.views.scope",
+)
 
 
 class Opening:
@@ -78,18 +81,19 @@ class Opening:
         self._future: Future[tuple[App, AccountTree]] = Future()
         # A daemon: a keyring that never answers must not keep a closed app's process alive.
         self._thread = threading.Thread(target=self._run, name="saldo-opening", daemon=True)
-        self._keyring = threading.Thread(target=_find_keyring, name="saldo-keyring", daemon=True)
+        self.imported = threading.Event()  # SHARED is in: the UI thread may import the window
 
     def start(self) -> Opening:
-        self._keyring.start()
         self._thread.start()
         return self
 
     def _run(self) -> None:
         try:
-            import desktop_app.core.app  # noqa: F401 (meanwhile the keyring is found)
-
-            self._keyring.join()
+            try:
+                for name in SHARED:
+                    importlib.import_module(name)
+            finally:
+                self.imported.set()
             self._future.set_result(build_app(self.data_dir, self.redactor))
         except BaseException as exc:  # handed to whoever waits for the result
             self._future.set_exception(exc)

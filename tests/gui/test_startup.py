@@ -100,6 +100,30 @@ app.close()
     assert "desktop_app.core.connect" in after and "desktop_app.core.sync" in after
 
 
+def test_the_ui_thread_imports_no_module_the_opening_thread_may_be_importing() -> None:
+    """Two threads importing one package at once can deadlock on Python's import locks (seen:
+    the keyring's backends lost to an ImportError, and the cache would not open)."""
+    script = """
+import importlib, sys
+import desktop_app.cli
+from desktop_app.gui import opening
+ours = ("desktop_app.core", "keyring", "secretstorage", "jeepney")
+before = set(sys.modules)
+import desktop_app.gui.app  # on the UI thread while the opening imports
+print(sorted(m for m in set(sys.modules) - before if m.startswith(ours)))
+for name in opening.SHARED:
+    importlib.import_module(name)
+import keyring
+keyring.get_keyring()
+before = set(sys.modules)
+import desktop_app.gui.context, desktop_app.gui.window  # after `opening.imported`
+print(sorted(m for m in set(sys.modules) - before if m.startswith(ours)))
+"""
+    done = _run(["-c", script], _env())
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[]", "[]"]
+
+
 def test_a_demo_bank_address_given_before_the_connector_exists_reaches_it(tmp_path: Path) -> None:
     from desktop_app.core.app import create_app
     from desktop_app.core.vault import Vault
