@@ -37,7 +37,7 @@ def build_app(data_dir: str | None, redactor: Redactor) -> tuple[App, AccountTre
     and asks for the first page and the balance line before its first paint."""
     from desktop_app.core.app import create_app
     from desktop_app.core.store.keys import choose_key_source
-    from desktop_app.core.views.accounts import account_tree
+    from desktop_app.core.views.accounts import app_tree
 
     mark("opening the cache")
     vault = open_vault(redactor)
@@ -49,8 +49,8 @@ def build_app(data_dir: str | None, redactor: Redactor) -> tuple[App, AccountTre
         verify=False,
         sandbox=os.environ.get("SALDO_SANDBOX_URL") or None,
     )
-    try:  # as the window's own reads do (operations.read_tree)
-        return app, account_tree(app.store, has_access=lambda connection: vault.load_tokens(connection) is not None)
+    try:
+        return app, app_tree(app)
     except BaseException:
         app.close()
         raise

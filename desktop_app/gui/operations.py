@@ -30,7 +30,7 @@ from desktop_app.core.models import Account, Transaction
 from desktop_app.core.store import MonthTotals, TxFilter, browse
 from desktop_app.core.store.browse import Position, Sort
 from desktop_app.core.store.undo import restore_transactions
-from desktop_app.core.views.accounts import AccountTree, account_tree
+from desktop_app.core.views.accounts import AccountTree, app_tree
 from desktop_app.core.views.charts import ChartData, balance_data, monthly_data
 from desktop_app.gui.tasks import TaskContext, TaskRunner
 
@@ -195,10 +195,7 @@ EVERYTHING = frozenset(Change)
 
 def read_tree(app: Any, syncing: frozenset[str] = frozenset()) -> AccountTree:
     """The account tree; a connection without tokens in the keyring says so."""
-    vault = app.vault
-    return account_tree(
-        app.store, syncing=syncing, has_access=lambda connection_id: vault.load_tokens(connection_id) is not None
-    )
+    return app_tree(app, syncing)
 
 
 def read_accounts(app: Any) -> list[Any]:

@@ -12,11 +12,15 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from desktop_app.core.consent import consent_days_left
 from desktop_app.core.models import Connection, ConnectionStatus, SyncStatus
 from desktop_app.core.money import Money
 from desktop_app.core.store import AccountBalance, Store
+
+if TYPE_CHECKING:
+    from desktop_app.core.app import App
 
 EXPIRY_WARNING_DAYS = 7
 
@@ -258,4 +262,12 @@ def account_tree(
         syncing=syncing,
         now=now,
         has_access=has_access,
+    )
+
+
+def app_tree(app: App, syncing: Collection[str] = ()) -> AccountTree:
+    """The tree of the assembled app; a connection without tokens in the keyring says so."""
+    vault = app.vault
+    return account_tree(
+        app.store, syncing=syncing, has_access=lambda connection: vault.load_tokens(connection) is not None
     )
