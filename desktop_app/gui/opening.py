@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 import threading
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
@@ -30,6 +31,32 @@ def open_vault(redactor: Redactor) -> Vault:
     return open_system_vault(redactor)
 
 
+APPLE_FRAMEWORKS = frozenset({"Security", "CoreServices", "Foundation"})
+
+
+def find_keyring() -> None:
+    """Let the keyring package pick its backend (it caches the choice for `open_vault`).
+
+    It imports every backend to ask which one fits, and the macOS one looks for Apple's
+    frameworks with ``ctypes.util.find_library``, which on Linux runs gcc and ld for each
+    (~50 ms at every start) only to learn they are not there. They cannot be there, so here the
+    look-up answers None at once, as it would after those runs; the choice is the same.
+    """
+    import keyring
+
+    if not sys.platform.startswith("linux"):
+        keyring.get_keyring()
+        return
+    import ctypes.util
+
+    real = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None if name in APPLE_FRAMEWORKS else real(name)
+    try:
+        keyring.get_keyring()
+    finally:
+        ctypes.util.find_library = real
+
+
 def build_app(data_dir: str | None, redactor: Redactor) -> tuple[App, AccountTree]:
     """Off the UI thread: probing the keyring can wait on D-Bus or an unlock prompt. The cache
     key is in the keyring; the whole-file check waits for the first write, so a large cache
@@ -40,6 +67,7 @@ def build_app(data_dir: str | None, redactor: Redactor) -> tuple[App, AccountTre
     from desktop_app.core.views.accounts import app_tree
 
     mark("opening the cache")
+    find_keyring()
     vault = open_vault(redactor)
     mark("keyring open")
     app = create_app(

@@ -124,6 +124,20 @@ print(sorted(m for m in set(sys.modules) - before if m.startswith(ours)))
     assert done.stdout.split() == ["[]", "[]"]
 
 
+def test_the_quick_keyring_look_up_picks_the_backend_keyring_itself_picks() -> None:
+    plain = "import keyring; print(type(keyring.get_keyring()).__module__)"
+    quick = (
+        "import ctypes.util, keyring; real = ctypes.util.find_library\n"
+        "from desktop_app.gui.opening import find_keyring; find_keyring()\n"
+        "assert ctypes.util.find_library is real\n"
+        "print(type(keyring.get_keyring()).__module__)"
+    )
+    env = {k: v for k, v in _env().items() if k != "PYTHON_KEYRING_BACKEND"}  # let keyring choose
+    chosen = [_run(["-c", code], env) for code in (plain, quick)]
+    assert all(done.returncode == 0 for done in chosen), [done.stderr for done in chosen]
+    assert chosen[0].stdout == chosen[1].stdout and chosen[0].stdout.strip()
+
+
 def test_a_demo_bank_address_given_before_the_connector_exists_reaches_it(tmp_path: Path) -> None:
     from desktop_app.core.app import create_app
     from desktop_app.core.vault import Vault
