@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bench import categories_bench, gui_bench, import_bench, store_bench, sync_bench
+from bench import categories_bench, gui_bench, import_bench, startup_bench, store_bench, sync_bench
 from bench.figures import report
 
 
@@ -19,6 +19,7 @@ def main() -> None:
     figures += sync_bench.run(transactions=small)
     figures += import_bench.run(entries=small)
     figures += gui_bench.run(count=large)
+    figures += startup_bench.run(large=large, small=small)
     figures += categories_bench.run(count=large)
     figures += gui_bench.bundle_figures()
     report(figures, args.out)

@@ -90,17 +90,6 @@ def run(count: int = 1_000_000) -> list[Figure]:
         )
         figures += _table_figures(app, store, count)
         store.close()
-        shown = [run_child("bench.gui_child", "shown", str(folder))["seconds"] for _ in range(5)]
-        figures.append(
-            at_most(
-                "gui",
-                f"time to data shown, {count:,}-row cache",
-                statistics.median(shown),
-                "s",
-                0.5,
-                "process start to tree, first table page and balance line painted with data; median of 5",
-            )
-        )
         exported = run_child("bench.gui_child", "export", str(folder))
         figures.append(
             at_most(

@@ -3,8 +3,8 @@
 ``scroll DATA_DIR``: open the main window on a cache and drag the scrollbar from the newest to
 the oldest row; print peak RSS. ``stall SANDBOX_URL DATA_DIR``: connect the Demo Bank, then
 measure the longest gap between 5 ms timer ticks on the UI thread while a sync runs.
-``shown DATA_DIR``: seconds from process start until the account tree, the first table page
-and the balance line have painted with data. ``export DATA_DIR``: the longest UI-thread gap
+``build DATA_DIR COUNT``: an encrypted cache of COUNT transactions, its key in the keyring
+(for the start-up bench). ``export DATA_DIR``: the longest UI-thread gap
 while the window exports the transactions of two accounts to CSV.
 """
 
@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -26,10 +27,13 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from bench.sync_child import peak_rss_mb
+from bench.synthetic import transactions
 from desktop_app.core.app import create_app
+from desktop_app.core.models import Account, Connection
 from desktop_app.core.money import NumberFormat
+from desktop_app.core.store.cache import open_cache
+from desktop_app.core.store.keys import KeyringKeys
 from desktop_app.core.vault import Vault
-from desktop_app.gui.app import process_age
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.tasks import TaskRunner
@@ -82,27 +86,22 @@ def scroll(data_dir: Path) -> dict[str, float]:
         return {"rows": model.rowCount(), "rss_mb": peak_rss_mb()}
 
 
-def shown(data_dir: Path) -> dict[str, float]:
-    """Process start until the tree, the first page and the balance line are painted with data."""
-    app = QApplication([])
-    with httpx2.Client() as http:
-        window = _window(data_dir, http, None, charts=False)  # as in the app: charts after the first paint
-        model = window.model
-
-        def ready() -> bool:
-            return (
-                window.tree_model.rowCount() > 0
-                and model.rowCount() > 0
-                and model.transaction(0) is not None
-                and window.chart is not None
-                and bool(window.chart.visible())
-            )
-
-        while not ready():
-            app.processEvents()
-            time.sleep(0.0005)
-        window.repaint()  # painted with the data, not only holding it
-        return {"seconds": process_age(), "rows": model.rowCount()}
+def build(data_dir: Path, count: int) -> dict[str, float]:
+    """An encrypted cache keyed as the app keys it: a random key kept in the keyring (the
+    start-up bench points this process at its own Secret Service)."""
+    started = time.perf_counter()
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    store = open_cache(data_dir / "saldo.db", KeyringKeys(Vault.open()))
+    try:
+        store.save_connection(Connection(id="bench", provider="demo", label="Bench", created_at=datetime.now(UTC)))
+        accounts = store.save_accounts(
+            Account(connection_id="bench", provider_account_id=f"a{i}", name=f"Account {i}", currency="EUR")
+            for i in range(10)
+        )
+        store.bulk_import(list(transactions(count, [a.id for a in accounts if a.id is not None])))
+    finally:
+        store.close()
+    return {"seconds": time.perf_counter() - started}
 
 
 def export(data_dir: Path) -> dict[str, float]:
@@ -143,6 +142,8 @@ if __name__ == "__main__":
     what = sys.argv[1]
     if what == "stall":
         result = stall(sys.argv[2], Path(sys.argv[3]))
+    elif what == "build":
+        result = build(Path(sys.argv[2]), int(sys.argv[3]))
     else:
-        result = {"scroll": scroll, "shown": shown, "export": export}[what](Path(sys.argv[2]))
+        result = {"scroll": scroll, "export": export}[what](Path(sys.argv[2]))
     print(json.dumps(result))

@@ -1,23 +1,20 @@
 """The one place Saldo is assembled: the cache, the vault, the HTTP client, the connector and
-the sync engine, built in one order, once (as FeelUOwn's ``create_app`` does).
+the sync engine, each built once (as FeelUOwn's ``create_app`` does); the last three on first use.
 
 The GUI, every ``saldo`` command, the self-test and the tests build through ``create_app``
 and receive the finished ``App``; nothing else constructs these parts or wires them together.
-The vault is resolved before the app is built (``open_vault``; the GUI does it on a worker)
+The vault is resolved before the app is built (``open_vault``; the GUI does it off the UI thread)
 and handed in, so no part of Saldo ever waits for, or checks, a keyring that is not there yet.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx2
-
-from desktop_app.core.api import RetryPolicy
-from desktop_app.core.connect import Connector
 from desktop_app.core.errors import VaultUnavailable
 from desktop_app.core.locks import ProcessLocks
 from desktop_app.core.paths import database_path, resolve_data_dir
@@ -25,13 +22,19 @@ from desktop_app.core.redact import Redactor
 from desktop_app.core.store import Store
 from desktop_app.core.store.cache import open_cache
 from desktop_app.core.store.keys import KeySource, choose_key_source
-from desktop_app.core.sync import SyncEngine
 from desktop_app.core.vault import Vault
+
+if TYPE_CHECKING:
+    import httpx2
+
+    from desktop_app.core.api import RetryPolicy
+    from desktop_app.core.connect import Connector
+    from desktop_app.core.sync import SyncEngine
 
 log = logging.getLogger(__name__)
 
 # Provider APIs answer within seconds; a bank's slow page can take longer than a connect.
-HTTP_TIMEOUT = httpx2.Timeout(20.0, connect=10.0)
+HTTP_TIMEOUT, HTTP_CONNECT_TIMEOUT = 20.0, 10.0
 
 
 def open_vault(redactor: Redactor | None = None, *, warn: Callable[[str], None] | None = None) -> Vault:
@@ -44,18 +47,73 @@ def open_vault(redactor: Redactor | None = None, *, warn: Callable[[str], None] 
         return Vault(None, session_only=True, redactor=redactor)
 
 
-@dataclass(frozen=True, eq=False)
 class App:
-    """Saldo, assembled. Close it (or use ``with``) to release the cache and the HTTP client."""
+    """Saldo, assembled. Close it (or use ``with``) to release the cache and the HTTP client.
 
-    data_dir: Path
-    store: Store
-    vault: Vault
-    http: httpx2.Client
-    locks: ProcessLocks
-    connector: Connector
-    engine: SyncEngine
-    owns_http: bool = True  # False when the caller handed in its own client (and closes it)
+    The HTTP client, the connector and the sync engine are built on first use, on whichever
+    thread asks first: importing them (authlib, cryptography, the providers) took a third of
+    the GUI's start-up, and the window shows the cache before anything signs in or syncs.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        store: Store,
+        vault: Vault,
+        locks: ProcessLocks,
+        *,
+        http: httpx2.Client | None = None,
+        demo_bank_url: str | None = None,
+        sandbox: str | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.data_dir = data_dir
+        self.store = store
+        self.vault = vault
+        self.locks = locks
+        self.owns_http = http is None  # False when the caller handed in its own client (and closes it)
+        self._http = http
+        self._demo_bank_url = demo_bank_url
+        self._sandbox = sandbox
+        self._retry = retry
+        self._connector: Connector | None = None
+        self._engine: SyncEngine | None = None
+        self._building = threading.RLock()
+
+    @property
+    def http(self) -> httpx2.Client:
+        with self._building:
+            if self._http is None:
+                import httpx2
+
+                self._http = httpx2.Client(timeout=httpx2.Timeout(HTTP_TIMEOUT, connect=HTTP_CONNECT_TIMEOUT))
+            return self._http
+
+    @property
+    def connector(self) -> Connector:
+        with self._building:
+            if self._connector is None:
+                from desktop_app.core.connect import Connector
+
+                self._connector = Connector(
+                    self.store,
+                    self.vault,
+                    self.http,
+                    locks=self.locks,
+                    retry=self._retry,
+                    demo_bank_url=self._demo_bank_url,
+                    sandbox=self._sandbox,
+                )
+            return self._connector
+
+    @property
+    def engine(self) -> SyncEngine:
+        with self._building:
+            if self._engine is None:
+                from desktop_app.core.sync import SyncEngine
+
+                self._engine = SyncEngine(self.store, self.connector.open_session)
+            return self._engine
 
     @property
     def redactor(self) -> Redactor:
@@ -63,12 +121,15 @@ class App:
 
     def use_demo_bank(self, url: str | None) -> None:
         """Point Demo Bank connections at the running Demo Bank (its port changes every run)."""
-        self.connector.demo_bank_url = url
+        with self._building:
+            self._demo_bank_url = url
+            if self._connector is not None:
+                self._connector.demo_bank_url = url
 
     def close(self) -> None:
         self.redactor.uninstall()
-        if self.owns_http:
-            self.http.close()
+        if self.owns_http and self._http is not None:
+            self._http.close()
         self.store.close()
 
     def __enter__(self) -> App:
@@ -98,17 +159,7 @@ def create_app(
     """
     folder = resolve_data_dir(data_dir)
     store = open_cache(database_path(folder), keys or choose_key_source(vault), verify=verify)
-    client = http or httpx2.Client(timeout=HTTP_TIMEOUT)
-    locks = ProcessLocks(folder)
-    connector = Connector(store, vault, client, locks=locks, retry=retry, demo_bank_url=demo_bank_url, sandbox=sandbox)
     vault.redactor.install()
     return App(
-        data_dir=folder,
-        store=store,
-        vault=vault,
-        http=client,
-        locks=locks,
-        connector=connector,
-        engine=SyncEngine(store, connector.open_session),
-        owns_http=http is None,
+        folder, store, vault, ProcessLocks(folder), http=http, demo_bank_url=demo_bank_url, sandbox=sandbox, retry=retry
     )

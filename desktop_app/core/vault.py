@@ -25,7 +25,7 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 
 from desktop_app.core.errors import VaultError, VaultUnavailable
-from desktop_app.core.oauth.tokens import ClientCredentials, TokenSet, TokenStore
+from desktop_app.core.oauth.token_set import ClientCredentials, TokenSet, TokenStore
 from desktop_app.core.redact import Redactor
 
 log = logging.getLogger(__name__)

@@ -1,46 +1,46 @@
-"""Starting the desktop app: the cache, the vault, the embedded Demo Bank and the window."""
+"""Starting the desktop app: the cache, the vault, the embedded Demo Bank and the window.
+
+Start-up runs two ways at once: a thread of its own (``opening``) probes the keyring, fetches
+the cache key, opens the cache and reads the account tree while the UI thread loads Qt and the
+window's modules; the window then reads the first page and the balance line. Nothing that only
+signing in, syncing or the Demo Bank needs is imported before the data is on screen (see
+``core.app.App``).
+"""
 
 from __future__ import annotations
 
 import logging
-import os
 import sys
-import time
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer, QUrl
+from PySide6.QtCore import QObject, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app import APP_NAME, __version__
-from desktop_app.core.app import App, create_app, open_vault
 from desktop_app.core.errors import SaldoError
-from desktop_app.core.money import NumberFormat
-from desktop_app.core.redact import Redactor
-from desktop_app.core.store.keys import choose_key_source
-from desktop_app.demo_bank import DemoBank as Bank
-from desktop_app.gui.context import AppContext
+from desktop_app.gui.opening import Opening
 from desktop_app.gui.platform_check import check_display_libraries
+from desktop_app.gui.startup_probe import StartupProbe
 from desktop_app.gui.tasks import TaskRunner
-from desktop_app.gui.window import MainWindow
+from desktop_app.startup_trace import mark
+
+if TYPE_CHECKING:
+    from desktop_app.core.app import App
+    from desktop_app.core.money import NumberFormat
+    from desktop_app.core.views.accounts import AccountTree
+    from desktop_app.demo_bank import DemoBank as Bank
+    from desktop_app.gui.window import MainWindow
 
 log = logging.getLogger(__name__)
 DEMO_SEED = 2026
-
-
-def process_age() -> float:
-    """Seconds since this process started (from /proc where available)."""
-    try:
-        with open("/proc/self/stat", encoding="ascii") as handle:
-            start_ticks = int(handle.read().rsplit(")", 1)[1].split()[19])
-        with open("/proc/uptime", encoding="ascii") as handle:
-            uptime = float(handle.read().split()[0])
-        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return time.perf_counter()
+DEMO_BANK_AFTER_MS = 1500
 
 
 def numbers_from_qt() -> NumberFormat:
     from PySide6.QtCore import QLocale
+
+    from desktop_app.core.money import NumberFormat
 
     locale = QLocale()
     return NumberFormat(
@@ -48,38 +48,6 @@ def numbers_from_qt() -> NumberFormat:
         group_sep=locale.groupSeparator(),
         minus=locale.negativeSign(),
         symbol_first=locale.currencySymbol() != "" and locale.toCurrencyString(1.0).startswith(locale.currencySymbol()),
-    )
-
-
-class _FirstPaint(QObject):
-    """Reports the first paint of the main window (used by the start-up benchmark)."""
-
-    def __init__(self, window: MainWindow, exit_after: bool) -> None:
-        super().__init__(window)
-        self.exit_after = exit_after
-        self.done = False
-        window.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if not self.done and event.type() == QEvent.Type.Paint:
-            self.done = True
-            if self.exit_after:
-                print(f"first-paint {process_age():.3f}", flush=True)
-                QTimer.singleShot(0, QApplication.quit)
-        return False
-
-
-def build_app(data_dir: str | None, redactor: Redactor) -> App:
-    """Runs on a worker: probing the keyring can wait on D-Bus or an unlock prompt. The cache
-    key is in the keyring; the whole-file check waits for the first write, so a large cache
-    shows at once."""
-    vault = open_vault(redactor)
-    return create_app(
-        data_dir,
-        vault=vault,
-        keys=choose_key_source(vault, os.environ.get("SALDO_PASSPHRASE")),
-        verify=False,
-        sandbox=os.environ.get("SALDO_SANDBOX_URL") or None,
     )
 
 
@@ -94,6 +62,8 @@ class DemoBank:
 
     def start(self) -> None:
         def build() -> Bank:
+            from desktop_app.demo_bank import DemoBank as Bank
+
             bank = Bank(self.app.data_dir, seed=DEMO_SEED, transactions=3000)
             bank.start()
             return bank
@@ -110,9 +80,11 @@ class DemoBank:
 
 
 class _Startup(QObject):
-    """Builds the app on a worker, then opens the main window with everything ready."""
+    """Waits for the opening off the UI thread, then opens the main window with the tree."""
 
-    def __init__(self, qt: QApplication, data_dir: str | None, tasks: TaskRunner) -> None:
+    def __init__(
+        self, qt: QApplication, data_dir: str | None, tasks: TaskRunner, opening: Opening | None = None
+    ) -> None:
         super().__init__(qt)
         self.qt = qt
         self.tasks = tasks
@@ -120,21 +92,36 @@ class _Startup(QObject):
         self.demo: DemoBank | None = None
         self.app: App | None = None
         self._demo_timer = QTimer(self, singleShot=True)
-        self.redactor = Redactor()
-        self.redactor.install()  # masks secrets in anything logged while the app is built
-        tasks.run(lambda: build_app(data_dir, self.redactor), self._ready, self._failed)
+        opening = opening or Opening(data_dir).start()
+        self.redactor = opening.redactor
+        tasks.run(opening.result, self._ready, self._failed)
+        # while the opening waits on D-Bus and the disk, the window's modules load here
+        opening.imported.wait()  # the core modules both need: imported by one thread only
+        from desktop_app.gui.window import MainWindow
 
-    def _ready(self, app: App) -> None:
+        self.window_class = MainWindow
+        mark("window modules imported")
+
+    def _ready(self, built: tuple[App, AccountTree]) -> None:
+        mark("app built")
+        from desktop_app.gui.context import AppContext
+
+        app, tree = built
         self.app = app
         ctx = AppContext(app=app, tasks=self.tasks, numbers=numbers_from_qt())
-        self.window = MainWindow(ctx, lambda url: QDesktopServices.openUrl(QUrl(url)))
-        _FirstPaint(self.window, exit_after=os.environ.get("SALDO_EXIT_AFTER_FIRST_PAINT") == "1")
+        self.window = self.window_class(ctx, lambda url: QDesktopServices.openUrl(QUrl(url)), tree=tree)
+        if StartupProbe.wanted():
+            StartupProbe(self.window)
         self.window.show()
+        mark("window shown")
         self.demo = DemoBank(app, self.tasks)
         self._demo_timer.timeout.connect(self.demo.start)
-        self._demo_timer.start(300)  # after the first paint: nothing competes with start-up
+        # after the data is on screen (its import and server take ~0.1 s), so nothing competes with it;
+        # sooner on the welcome screen, where "Try the Demo Bank" may be the first click
+        self._demo_timer.start(300 if tree.empty else DEMO_BANK_AFTER_MS)
 
     def _failed(self, exc: BaseException) -> None:
+        log.error("Saldo could not start: %s", exc)  # also where no one sees the dialog (the bench)
         QMessageBox.critical(
             None, APP_NAME, str(exc) if isinstance(exc, SaldoError) else f"Saldo could not start: {exc}"
         )
@@ -152,7 +139,8 @@ class _Startup(QObject):
         self.redactor.uninstall()
 
 
-def run_gui(data_dir: str | None = None) -> int:
+def run_gui(data_dir: str | None = None, opening: Opening | None = None) -> int:
+    """The app; `opening` is the cache already being opened (see ``opening``), else it starts here."""
     logging.basicConfig(level=logging.WARNING)
     check_display_libraries()  # before Qt loads its platform plugin and aborts without saying why
     qt = QApplication.instance() or QApplication(sys.argv)
@@ -160,7 +148,8 @@ def run_gui(data_dir: str | None = None) -> int:
     qt.setApplicationName(APP_NAME)
     qt.setApplicationVersion(__version__)
     QGuiApplication.setDesktopFileName("saldo")
-    startup = _Startup(qt, data_dir, TaskRunner())
+    mark("Qt application made")
+    startup = _Startup(qt, data_dir, TaskRunner(), opening)
     try:
         return qt.exec()
     finally:

@@ -13,43 +13,17 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QDate, QLocale, QPointF, Qt
+from PySide6.QtCore import QLocale, QPointF, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop_app.core.money import Money
 from desktop_app.core.store import MonthTotals
+from desktop_app.gui.chart_ticks import balance_span, date_ticks, day_x, money_ticks
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.theme import colours
 
 Series = list[tuple[date, Money]]
-
-
-def _ts(day: date) -> float:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()
-
-
-def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
-    """About `count` round values (1, 2 or 5 × 10^n apart) covering [low, high]."""
-    if high <= low:
-        high = low + 1
-    raw = (high - low) / count
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
-    first = math.ceil(low / step) * step
-    return [first + i * step for i in range(int((high - first) // step) + 1)]
-
-
-def month_starts(first: date, last: date, labels: int = 8) -> list[date]:
-    """The first days of months between `first` and `last`, thinned to about `labels`."""
-    months = []
-    day = date(first.year, first.month, 1)
-    while day <= last:
-        if day >= first:
-            months.append(day)
-        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    step = next(s for s in (1, 2, 3, 6, 12, 24, 60) if len(months) / s <= labels)
-    return [m for m in months if (m.month - 1) % min(step, 12) == 0 and (step < 12 or m.year % (step // 12) == 0)]
 
 
 class MoneyAxis(pg.AxisItem):  # type: ignore[misc]
@@ -65,7 +39,7 @@ class MoneyAxis(pg.AxisItem):  # type: ignore[misc]
             self.setTicks([[]])
             return
         count = min(5, max(2, int(self.geometry().height()) // 32))  # no crowding on a short chart
-        ticks = [(v, self.fmt.whole_money(round(v), self.currency)) for v in nice_ticks(low, high, count)]
+        ticks = money_ticks(self.fmt, low, high, count, self.currency)
         self.setTicks([ticks])
         # pyqtgraph widens the axis only on a later layout pass and drops labels that do not fit until then
         metrics = QFontMetrics(self.style.get("tickFont") or QFont())
@@ -80,12 +54,7 @@ class LocaleDateAxis(pg.AxisItem):  # type: ignore[misc]
         self.fmt = fmt
 
     def show_range(self, first: date, last: date) -> None:
-        ticks = []
-        for day in month_starts(first, last):
-            long = day.month == 1 or (last - first).days > 1500
-            form = "yyyy" if (last - first).days > 1500 else ("MMM yyyy" if long else "MMM")
-            ticks.append((_ts(day), self.fmt.locale.toString(QDate(day.year, day.month, 1), form)))
-        self.setTicks([ticks])
+        self.setTicks([date_ticks(self.fmt, first, last)])
 
 
 def _plot(widget: pg.PlotWidget, fmt: Formatter) -> None:
@@ -148,14 +117,13 @@ class BalanceChart(QWidget):
     def _draw(self) -> None:
         points = self.visible()
         values = [float(m.amount) for _, m in points]
-        self.curve.setData([_ts(d) for d, _ in points], values)
+        self.curve.setData([day_x(d) for d, _ in points], values)
         self.hover_line.setVisible(False)
         self.dot.setVisible(False)
         if points:
             # the range runs to today even where the data stops earlier: the gap shows
-            first = self._since or points[0][0]
-            last = max(date.today(), points[-1][0]) if self._since else points[-1][0]
-            self.plot.setXRange(_ts(first), _ts(last), padding=0.02)
+            first, last = balance_span(points, self._since)
+            self.plot.setXRange(day_x(first), day_x(last), padding=0.02)
             self.plot.setYRange(min(values), max(values), padding=0.08)
             self.dates.show_range(first, last)
             self.axis.show_range(min(values), max(values))
@@ -178,7 +146,7 @@ class BalanceChart(QWidget):
         i = bisect_left(points, day, key=lambda p: p[0])
         nearest = min(points[max(i - 1, 0) : i + 1], key=lambda p: abs((p[0] - day).days))
         self.readout.setText(self._describe(nearest))
-        x = _ts(nearest[0])
+        x = day_x(nearest[0])
         self.hover_line.setValue(x)
         self.dot.setData([x], [float(nearest[1].amount)])
         self.hover_line.setVisible(True)

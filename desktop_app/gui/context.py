@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx2
-
-from desktop_app.core.app import App
-from desktop_app.core.connect import Connector
 from desktop_app.core.money import NumberFormat
-from desktop_app.core.store import Store
-from desktop_app.core.sync import SyncEngine
-from desktop_app.core.vault import Vault
 from desktop_app.gui.tasks import TaskRunner
+
+if TYPE_CHECKING:  # the window starts before the sync and sign-in parts are imported
+    import httpx2
+
+    from desktop_app.core.app import App
+    from desktop_app.core.connect import Connector
+    from desktop_app.core.store import Store
+    from desktop_app.core.sync import SyncEngine
+    from desktop_app.core.vault import Vault
 
 
 @dataclass(frozen=True, eq=False)

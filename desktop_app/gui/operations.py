@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -26,17 +26,19 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from desktop_app import APP_NAME
 from desktop_app.core.errors import SaldoError
-from desktop_app.core.imports.importer import Importer, ImportResult, Target
-from desktop_app.core.imports.reader import ReadOptions
 from desktop_app.core.models import Account, Transaction
-from desktop_app.core.store import TxFilter, browse
+from desktop_app.core.store import MonthTotals, TxFilter, browse
 from desktop_app.core.store.browse import Position, Sort
 from desktop_app.core.store.undo import restore_transactions
-from desktop_app.core.views.accounts import AccountTree, account_tree
-from desktop_app.core.views.charts import ChartData, chart_data
-from desktop_app.core.views.export import ExportResult, export_file
+from desktop_app.core.views.accounts import AccountTree, app_tree
+from desktop_app.core.views.charts import ChartData, balance_data, monthly_data
 from desktop_app.core.views.table import Landing, TransferMark, category_labels, land_on, transfer_marks
 from desktop_app.gui.tasks import TaskContext, TaskRunner
+
+if TYPE_CHECKING:  # imported where used: importing and exporting are not needed to start
+    from desktop_app.core.imports.importer import ImportResult, Target
+    from desktop_app.core.imports.reader import ReadOptions
+    from desktop_app.core.views.export import ExportResult
 
 log = logging.getLogger(__name__)
 
@@ -194,10 +196,7 @@ EVERYTHING = frozenset(Change)
 
 def read_tree(app: Any, syncing: frozenset[str] = frozenset()) -> AccountTree:
     """The account tree; a connection without tokens in the keyring says so."""
-    vault = app.vault
-    return account_tree(
-        app.store, syncing=syncing, has_access=lambda connection_id: vault.load_tokens(connection_id) is not None
-    )
+    return app_tree(app, syncing)
 
 
 def read_accounts(app: Any) -> list[Any]:
@@ -206,11 +205,17 @@ def read_accounts(app: Any) -> list[Any]:
 
 def import_statement(app: Any, path: Path, target: Target, options: ReadOptions, **run: Any) -> ImportResult:
     """Import (or, with ``dry_run=True``, preview) one statement file; runs on a worker."""
+    from desktop_app.core.imports.importer import Importer
+
     return Importer(app.store).import_file(path, target, options, **run)
 
 
-def read_chart(app: Any, account_ids: Sequence[int], currency: str | None, filt: TxFilter) -> ChartData:
-    return chart_data(app.store, account_ids, currency, filt)
+def read_balance(app: Any, account_ids: Sequence[int], currency: str | None) -> ChartData:
+    return balance_data(app.store, account_ids, currency)
+
+
+def read_monthly(app: Any, account_ids: Sequence[int], currency: str | None, filt: TxFilter) -> list[MonthTotals]:
+    return monthly_data(app.store, account_ids, currency, filt)
 
 
 def count_rows(app: Any, filt: TxFilter) -> int:
@@ -265,6 +270,8 @@ def undo_delete(app: Any, transactions: Sequence[Transaction]) -> int:
 
 
 def export_rows(app: Any, filt: TxFilter, path: Path, task: TaskContext) -> ExportResult:
+    from desktop_app.core.views.export import export_file
+
     return export_file(app.store, filt, path, progress=task.progress, cancel=task.cancel)
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLineEdit, QMainWindow, QMenu, QSplitter, QStackedWidget, QToolBar, QVBoxLayout, QWidget
 
@@ -35,19 +35,27 @@ from desktop_app.gui.transaction_actions import TransactionActions
 from desktop_app.gui.transactions_pane import TransactionsPane
 from desktop_app.gui.welcome import WelcomePage
 from desktop_app.gui.window_state import WindowState
-from desktop_app.gui.wizard import ConnectWizard
+
+if TYPE_CHECKING:
+    from desktop_app.gui.wizard import ConnectWizard
 
 WELCOME, MAIN = range(2)
 
 
 class MainWindow(StatementDrops, QMainWindow):
-    """Saldo's window. `open_url` opens the consent page (QDesktopServices in the app)."""
+    """Saldo's window. `open_url` opens the consent page (QDesktopServices in the app); a `tree`
+    read while the app started is shown at once (else the window reads it)."""
 
     data_loaded = Signal()
     sync_finished = Signal(object)
 
     def __init__(
-        self, ctx: Any, open_url: Callable[[str], object], ops: Operations | None = None, fmt: Formatter | None = None
+        self,
+        ctx: Any,
+        open_url: Callable[[str], object],
+        ops: Operations | None = None,
+        fmt: Formatter | None = None,
+        tree: AccountTree | None = None,
     ) -> None:
         super().__init__()
         self.ctx = ctx
@@ -74,7 +82,10 @@ class MainWindow(StatementDrops, QMainWindow):
         self._update_actions()
         self.state.restore(self, self._splitters())
         self.ops.changed.connect(lambda _: self.reload())
-        self.reload()
+        if tree is not None:
+            self._show_tree(tree)
+        else:
+            self.reload()
         self.sync.keep_fresh(lambda: {c.id: c.label for c in self.tree.connections})
         self.note_session_only()
         self.setAcceptDrops(True)  # statement files dropped on the window are imported
@@ -135,8 +146,6 @@ class MainWindow(StatementDrops, QMainWindow):
         self.setCentralWidget(self.stack)
         self.status = StatusArea(self.statusBar())
         self.status_text = self.status.text
-        # pyqtgraph and numpy take ~0.2 s to import: the charts are built after the first paint
-        self.installEventFilter(self)
 
     def _splitters(self) -> dict[str, QSplitter]:
         return {"splitter": self.splitter, "right": self.right}
@@ -178,11 +187,6 @@ class MainWindow(StatementDrops, QMainWindow):
         self.edits.progress.connect(self.status.advance)
         self.edits.undo_changed.connect(a.undo.setEnabled)
         self.edits.undo_changed.connect(lambda _, text: a.undo.setText(text))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self and event.type() == QEvent.Type.Paint and self.charts.balance is None:
-            QTimer.singleShot(0, self.charts.ensure_charts)
-        return False
 
     @property
     def chart(self) -> Any:
@@ -265,20 +269,12 @@ class MainWindow(StatementDrops, QMainWindow):
 
     def _load_chart(self) -> None:
         resolved, filt = self.resolved, self.current_filter()
-        if resolved is None:
-            return
-        key = (self.scope, filt)
+        if resolved is not None:
+            key = (self.scope, filt)  # the reads land only while the person still wants them
+            self.charts.load(self.ops, resolved, filt, lambda: key == (self.scope, self.current_filter()), self._failed)
 
-        def show(data: Any) -> None:
-            if key == (self.scope, self.current_filter()):  # else the person chose something else meanwhile
-                self.charts.show_data(resolved.title, data)
-
-        QueryOp(
-            self.ops,
-            parent=self,
-            op=lambda app: ops_.read_chart(app, resolved.chart_account_ids, resolved.currency, filt),
-            success=show,
-        ).failure(lambda exc: self.status_text.setText(f"Could not draw the chart: {ops_.user_message(exc)}")).run()
+    def _failed(self, exc: BaseException) -> None:
+        self.status_text.setText(f"Could not draw the chart: {ops_.user_message(exc)}")
 
     def _update_actions(self) -> None:
         """Nothing to sync, export or search before a connection."""
@@ -346,6 +342,8 @@ class MainWindow(StatementDrops, QMainWindow):
         ).run()
 
     def open_wizard(self, provider_id: str | None = None, reconnect: str | None = None) -> ConnectWizard:
+        from desktop_app.gui.wizard import ConnectWizard  # signing in needs no time at start-up
+
         self.wizard = ConnectWizard(self.ctx, self.ops, self.fmt, self.open_url, self)
         self.wizard.start(provider_id, reconnect=reconnect)
         return self.wizard

@@ -62,6 +62,7 @@ def test_the_keyring_is_probed_on_a_worker_and_the_window_opens_with_the_app_bui
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from desktop_app.gui import app as gui_app
+    from desktop_app.gui import opening
 
     release = threading.Event()
     probed_on: list[threading.Thread] = []
@@ -71,7 +72,7 @@ def test_the_keyring_is_probed_on_a_worker_and_the_window_opens_with_the_app_bui
         release.wait(20)  # a keyring waiting for its unlock prompt
         return Vault(None, session_only=True)
 
-    monkeypatch.setattr(gui_app, "open_vault", slow_keyring)
+    monkeypatch.setattr(opening, "open_vault", slow_keyring)
     qt = QApplication.instance()
     tasks = TaskRunner()
     startup = gui_app._Startup(qt, str(tmp_path), tasks)  # type: ignore[arg-type]

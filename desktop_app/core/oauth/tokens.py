@@ -19,7 +19,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -35,8 +35,18 @@ from desktop_app.core.errors import InvalidClient, InvalidGrant, MalformedTokenR
 from desktop_app.core.locks import ProcessLocks
 from desktop_app.core.oauth.flow import AuthorizationRequest
 from desktop_app.core.oauth.profile import ClientAuth, OAuthProfile
+from desktop_app.core.oauth.token_set import ClientCredentials, TokenSet, TokenStore
 
 log = logging.getLogger(__name__)
+
+__all__ = [
+    "REFRESH_LEEWAY",
+    "ClientCredentials",
+    "TokenClient",
+    "TokenManager",
+    "TokenSet",
+    "TokenStore",
+]
 
 REFRESH_LEEWAY = 120.0  # seconds before expiry when a token is refreshed ahead of time
 
@@ -47,44 +57,6 @@ _AUTH_METHODS: dict[ClientAuth, str] = {
     "client_secret_post": "client_secret_post",
     "none": "none",
 }
-
-
-@dataclass(frozen=True)
-class ClientCredentials:
-    client_id: str
-    client_secret: str | None = None
-
-    def __repr__(self) -> str:  # the secret never shows in a traceback
-        return f"ClientCredentials(client_id={self.client_id!r}, secret={'yes' if self.client_secret else 'no'})"
-
-
-@dataclass(frozen=True)
-class TokenSet:
-    access_token: str
-    token_type: str = "Bearer"  # noqa: S105 (a token type, not a secret)
-    refresh_token: str | None = None
-    expires_at: float | None = None
-    refresh_expires_at: float | None = None
-    scope: str | None = None
-    extras: Mapping[str, Any] = field(default_factory=dict)
-
-    def expires_within(self, seconds: float, now: float | None = None) -> bool:
-        return self.expires_at is not None and self.expires_at - (now or time.time()) <= seconds
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["extras"] = dict(self.extras)
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TokenSet:
-        return cls(**{**data, "extras": dict(data.get("extras") or {})})
-
-    def secrets(self) -> tuple[str, ...]:
-        return tuple(v for v in (self.access_token, self.refresh_token) if v)
-
-    def __repr__(self) -> str:  # never show a token in a traceback or log line
-        return f"TokenSet(expires_at={self.expires_at}, refresh={'yes' if self.refresh_token else 'no'})"
 
 
 def _seconds(value: Any) -> float | None:
@@ -246,16 +218,6 @@ def _token_error(provider: str, status: int, code: str) -> OAuthError:
     if status >= 500:
         return OAuthError(f"{provider} is having trouble signing in (HTTP {status}); try again later.", code)
     return OAuthError(f"{provider} refused the token request ({code}).", code)
-
-
-class TokenStore:
-    """Where a TokenManager reads and writes a connection's tokens (the vault, in practice)."""
-
-    def load_tokens(self, connection_id: str) -> TokenSet | None:
-        raise NotImplementedError
-
-    def save_tokens(self, connection_id: str, tokens: TokenSet) -> None:
-        raise NotImplementedError
 
 
 class TokenManager:

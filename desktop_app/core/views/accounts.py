@@ -12,12 +12,16 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from desktop_app.core.accounts import MANUAL_CONNECTION
+from desktop_app.core.consent import consent_days_left
 from desktop_app.core.models import Connection, ConnectionStatus, SyncStatus
 from desktop_app.core.money import Money
 from desktop_app.core.store import AccountBalance, Store
-from desktop_app.core.sync import consent_days_left
+
+if TYPE_CHECKING:
+    from desktop_app.core.app import App
 
 EXPIRY_WARNING_DAYS = 7
 
@@ -286,3 +290,11 @@ def _kept_by_hand(store: Store, item: AccountBalance) -> AccountBalance:
     )[0]
     as_of = datetime.fromisoformat(last).replace(tzinfo=UTC) if last else None
     return replace(item, balance=Money.from_minor(int(total), item.account.currency), as_of=as_of)
+
+
+def app_tree(app: App, syncing: Collection[str] = ()) -> AccountTree:
+    """The tree of the assembled app; a connection without tokens in the keyring says so."""
+    vault = app.vault
+    return account_tree(
+        app.store, syncing=syncing, has_access=lambda connection: vault.load_tokens(connection) is not None
+    )
