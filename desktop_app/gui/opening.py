@@ -89,6 +89,7 @@ def build_app(data_dir: str | None, redactor: Redactor) -> tuple[App, AccountTre
 # deadlock on Python's import locks (Python breaks the tie with an ImportError in one of them).
 SHARED = (
     "desktop_app.core.app",
+    "desktop_app.core.categories",
     "desktop_app.core.store.browse",
     "desktop_app.core.store.cache",
     "desktop_app.core.store.undo",
@@ -96,6 +97,7 @@ SHARED = (
     "desktop_app.core.views.accounts",
     "desktop_app.core.views.charts",
     "desktop_app.core.views.scope",
+    "desktop_app.core.views.table",
 )
 
 
