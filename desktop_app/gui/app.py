@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app import APP_NAME, __version__
 from desktop_app.core.errors import SaldoError
-from desktop_app.gui.opening import Opening
+from desktop_app.gui.opening import KeyNeeded, Opening, build_app
 from desktop_app.gui.platform_check import check_display_libraries
 from desktop_app.gui.startup_probe import StartupProbe
 from desktop_app.gui.tasks import TaskRunner
@@ -94,6 +94,7 @@ class _Startup(QObject):
         self._demo_timer = QTimer(self, singleShot=True)
         opening = opening or Opening(data_dir).start()
         self.redactor = opening.redactor
+        self.data_dir = data_dir
         tasks.run(opening.result, self._ready, self._failed)
         # while the opening waits on D-Bus and the disk, the window's modules load here
         opening.imported.wait()  # the core modules both need: imported by one thread only
@@ -121,11 +122,30 @@ class _Startup(QObject):
         self._demo_timer.start(300 if tree.empty else DEMO_BANK_AFTER_MS)
 
     def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, KeyNeeded):
+            self._ask_key(exc)
+            return
         log.error("Saldo could not start: %s", exc)  # also where no one sees the dialog (the bench)
         QMessageBox.critical(
             None, APP_NAME, str(exc) if isinstance(exc, SaldoError) else f"Saldo could not start: {exc}"
         )
         self.qt.exit(1)
+
+    def _ask_key(self, need: KeyNeeded) -> None:
+        """A passphrase (or, on a first start with no keyring, no encryption) from the person; then
+        the cache is opened again on a worker. Quit in the dialog ends Saldo, nothing written."""
+        from desktop_app.gui import unlock
+
+        choice = unlock.ask_key(None, need.path, unlock.UnlockMode(need.mode), need.reason)
+        if choice is None:
+            self.qt.exit(1)
+            return
+        data_dir, redactor = self.data_dir, self.redactor
+        self.tasks.run(
+            lambda: build_app(data_dir, redactor, passphrase=choice.passphrase, plain=choice.plain, vault=need.vault),
+            self._ready,
+            self._failed,
+        )
 
     def shutdown(self) -> None:
         self._demo_timer.stop()

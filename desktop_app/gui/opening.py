@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 from concurrent.futures import Future
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app.core.redact import Redactor
@@ -57,26 +58,64 @@ def find_keyring() -> None:
         ctypes.util.find_library = real
 
 
-def build_app(data_dir: str | None, redactor: Redactor) -> tuple[App, AccountTree]:
+class KeyNeeded(Exception):
+    """The cache cannot be opened without the person: a passphrase to unlock it ("unlock"), or, on
+    a first start with no keyring, their choice between a passphrase and no encryption ("protect").
+    Carries the vault already probed, so asking again does not probe the keyring again."""
+
+    def __init__(self, mode: str, path: Path, vault: Vault, reason: str = "") -> None:
+        super().__init__(reason or mode)
+        self.mode, self.path, self.vault, self.reason = mode, path, vault, reason
+
+
+def build_app(
+    data_dir: str | None,
+    redactor: Redactor,
+    *,
+    passphrase: str | None = None,
+    plain: bool = False,
+    vault: Vault | None = None,
+) -> tuple[App, AccountTree]:
     """Off the UI thread: probing the keyring can wait on D-Bus or an unlock prompt. The cache
     key is in the keyring; the whole-file check waits for the first write, so a large cache
     shows at once. The account tree is read here too, so the window has it when it is built
-    and asks for the first page and the balance line before its first paint."""
+    and asks for the first page and the balance line before its first paint.
+
+    `passphrase` and `plain` are the person's answer to a KeyNeeded; `vault` the one it carried."""
     from desktop_app.core.app import create_app
-    from desktop_app.core.store.keys import choose_key_source
+    from desktop_app.core.errors import CacheLockedError, SaldoError
+    from desktop_app.core.paths import database_path, resolve_data_dir
+    from desktop_app.core.store.driver import ENCRYPTION_AVAILABLE
+    from desktop_app.core.store.keys import KeySource, PassphraseKeys, PlainKeys, choose_key_source
     from desktop_app.core.views.accounts import app_tree
 
     mark("opening the cache")
-    find_keyring()
-    vault = open_vault(redactor)
+    if vault is None:
+        find_keyring()
+        vault = open_vault(redactor)
     mark("keyring open")
-    app = create_app(
-        data_dir,
-        vault=vault,
-        keys=choose_key_source(vault, os.environ.get("SALDO_PASSPHRASE")),
-        verify=False,
-        sandbox=os.environ.get("SALDO_SANDBOX_URL") or None,
-    )
+    path = database_path(resolve_data_dir(data_dir))
+    given = passphrase or os.environ.get("SALDO_PASSPHRASE")
+    keys: KeySource
+    if plain:
+        keys = PlainKeys()
+    elif given:
+        try:
+            keys = PassphraseKeys(given)
+        except SaldoError as exc:
+            raise KeyNeeded("unlock" if path.exists() else "protect", path, vault, str(exc)) from None
+    elif vault.session_only and ENCRYPTION_AVAILABLE and not path.exists():
+        raise KeyNeeded("protect", path, vault)  # before anything is written: the person decides
+    else:
+        keys = choose_key_source(vault)
+    try:
+        app = create_app(
+            data_dir, vault=vault, keys=keys, verify=False, sandbox=os.environ.get("SALDO_SANDBOX_URL") or None
+        )
+    except CacheLockedError as exc:
+        if not ENCRYPTION_AVAILABLE:
+            raise
+        raise KeyNeeded("unlock", path, vault, str(exc) if given else "") from None
     try:
         return app, app_tree(app)
     except BaseException:
