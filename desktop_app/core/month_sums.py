@@ -16,7 +16,7 @@ from typing import Any
 
 from desktop_app.core.errors import StoreError
 from desktop_app.core.store import Store
-from desktop_app.core.store.summaries import replace_month, stale_months
+from desktop_app.core.store.summaries import replace_balance_month, replace_report_month, stale_months
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +99,9 @@ def direct_balances(store: Store, low: str, high: str) -> list[tuple[int, str, i
     return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
 
 
-def refresh(store: Store, first: str, last: str) -> bool:
-    """Recompute the stale months from `first` to `last` (YYYY-MM), one short write each.
+def refresh(store: Store, which: str, first: str, last: str) -> bool:
+    """Recompute the stale months of summary `which` (report, balance) from `first` to `last`
+    (YYYY-MM), one short write each.
 
     False when the summaries cannot be used now: the cache is not checked yet (its first write
     would wait for the whole-file check) or cannot be written.
@@ -108,15 +109,17 @@ def refresh(store: Store, first: str, last: str) -> bool:
     if not store.verified:
         return False
     with store.locked_connection() as conn:
-        months = stale_months(conn, first, last)
+        months = stale_months(conn, which, first, last)
     for month in months:
         try:
             with store._write() as conn:
-                if not stale_months(conn, month, month):  # another reader did it meanwhile
+                if not stale_months(conn, which, month, month):  # another reader did it meanwhile
                     continue
-                days = (f"{month}-01", f"{month}-31")  # text order: every day of the month
-                report = direct_sums(store, date.fromisoformat(days[0]), _month_end(month), by_month=False)
-                replace_month(conn, month, [r[1:] for r in report], direct_balances(store, *days))
+                if which == "report":
+                    report = direct_sums(store, date.fromisoformat(f"{month}-01"), _month_end(month), by_month=False)
+                    replace_report_month(conn, month, [r[1:] for r in report])
+                else:
+                    replace_balance_month(conn, month, direct_balances(store, f"{month}-01", f"{month}-31"))
         except StoreError as exc:
             log.info("month sums read from the rows: %s", exc)
             return False
@@ -154,7 +157,7 @@ def report_sums(store: Store, start: date | None, end: date | None, by_month: bo
     The same key (month, category, currency, direction) may come in more than one row; callers add up.
     """
     first, last, edges = whole_months(start, end)
-    if first <= last and not refresh(store, first, last):
+    if first <= last and not refresh(store, "report", first, last):
         yield from direct_sums(store, start, end, by_month)
         return
     for low, high in edges:
@@ -180,7 +183,7 @@ def report_sums(store: Store, start: date | None, end: date | None, by_month: bo
 
 def month_movements(store: Store, account_id: int, currency: str) -> dict[str, int] | None:
     """Every month's booked movement of an account in `currency`, from the summary (None: unusable now)."""
-    if not refresh(store, "0000-00", "9999-12"):
+    if not refresh(store, "balance", "0000-00", "9999-12"):
         return None
     rows = store._read(
         "SELECT month, total FROM balance_months WHERE account_id = ? AND currency = ?", (account_id, currency)

@@ -43,7 +43,7 @@ BATCH_ROWS = 50_000  # the most rows one write of a run takes on
 # that the app's reads and other writers, which wait for the store's lock, never wait 50 ms.
 WRITE_SECONDS = 0.012
 FIRST_BATCH = 2_000
-ASIDE_FROM_ROWS = 100_000  # runs over fewer ids checkpoint as usual (a synced page, an import)
+ASIDE_FROM_ROWS = 20_000  # runs over fewer ids checkpoint as usual (a synced page, a small import)
 
 
 @dataclass(frozen=True, slots=True)
