@@ -163,26 +163,22 @@ def apply_rules(
         high = min(high, upto_id)
     sizes = _Batches(batch)
     long_run = batch is None and high - low >= ASIDE_FROM_ROWS
-    total = [0, 0]  # rows examined, rows changed
-
-    def write(start: int, end: int) -> None:
-        if cancel is not None and cancel.is_set():
-            raise Cancelled("Cancelled.")
-        with sizes.timed(end - start + 1), store._write() as conn:
-            seen, differ = _batch(conn, matcher, start, end, dry_run)
-        committed()
-        total[0] += seen
-        total[1] += differ
-        if progress is not None:
-            progress(end - low + 1, high - low + 1)
-
+    examined = changed = 0
     with checkpoints_aside(store) if long_run and not dry_run else _no_aside() as committed:
         start = low
         while start and start <= high:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("Cancelled.")
             end = min(start + sizes.rows - 1, high)
-            write(start, end)
+            with sizes.timed(end - start + 1), store._write() as conn:
+                seen, differ = _batch(conn, matcher, start, end, dry_run)
+            committed()
+            examined += seen
+            changed += differ
+            if progress is not None:
+                progress(end - low + 1, high - low + 1)
             start = end + 1
-    return ApplyResult(total[0], total[1], dry_run)
+    return ApplyResult(examined, changed, dry_run)
 
 
 @contextmanager
