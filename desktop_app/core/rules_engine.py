@@ -1,8 +1,8 @@
 """Running rules over the cache: on new transactions after each synced page, and over everything.
 
-Per batch of rows, one SQL pass hands every row to a matcher (``rules_match``, a Python
-function SQLite calls) that decides all rules at once; one UPDATE then writes only the rows
-whose outcome changed. Working through the table in id ranges keeps each write short and lets
+Per batch of rows, one UPDATE hands every row to a matcher (``rules_match``, a Python
+function SQLite calls) that decides all rules at once, and writes only the rows whose outcome
+changed: each row is read once. Working through the table in id ranges keeps each write short and lets
 a worker report progress and stop between batches (a cancelled run leaves every finished batch
 applied and the rest as it was; running again completes it).
 
@@ -79,30 +79,23 @@ _NEW = """
 """
 _COLUMNS = "category_id, category_source, rule_id, payee, transfer_id, transfer_source"
 _OLD = ", ".join(f"t.{c}" for c in _COLUMNS.split(", "))
-_FROM = "temp.rule_hits h JOIN transactions t ON t.id = h.id LEFT JOIN temp.rule_outcomes o ON o.id = h.outcome"
 _TEMP = (
     "CREATE TEMP TABLE IF NOT EXISTS rule_hits (id INTEGER PRIMARY KEY, outcome INTEGER)",
     "CREATE TEMP TABLE IF NOT EXISTS rule_outcomes (id INTEGER PRIMARY KEY, rule_id INTEGER, category_id INTEGER, "
     "payee TEXT, transfer INTEGER)",
     "CREATE TEMP TABLE IF NOT EXISTS rule_outcome_tags (outcome INTEGER, tag_id INTEGER)",
 )
+_DIFFERS = f"({_NEW}) IS NOT ({_OLD})"
 
 
-def _evaluate(conn: Any, matcher: Matcher, start: int, end: int) -> None:
-    """Fill temp.rule_hits with every row's outcome in start…end, and the outcome tables.
+def _outcomes(conn: Any, matcher: Matcher) -> int:
+    """Put every outcome the matcher knows in the temp tables (inside the caller's write); how many.
 
-    Everything is rewritten inside the caller's write transaction, so two runs at once (a sync
-    hook during a long apply) never see each other's temp rows.
+    Rewritten in each batch's transaction, so two runs at once (a sync hook during a long apply)
+    never see each other's numbering.
     """
     for table in ("rule_hits", "rule_outcomes", "rule_outcome_tags"):
         conn.execute(f"DELETE FROM temp.{table}")
-    conn.create_function("saldo_rules", 6 if matcher.needs_raw else 5, matcher.sql_function())
-    raw = ", t.raw" if matcher.needs_raw else ""
-    conn.execute(
-        f"INSERT INTO temp.rule_hits SELECT t.id, saldo_rules(t.counterparty, t.description, t.amount_minor, "
-        f"t.currency, t.account_id{raw}) FROM transactions t WHERE t.id BETWEEN ? AND ?",
-        (start, end),
-    )
     fresh = list(enumerate(matcher.outcomes))
     conn.executemany(
         "INSERT INTO temp.rule_outcomes VALUES (?, ?, ?, ?, ?)",
@@ -113,6 +106,16 @@ def _evaluate(conn: Any, matcher: Matcher, start: int, end: int) -> None:
     )
     conn.executemany(
         "INSERT INTO temp.rule_outcome_tags VALUES (?, ?)", [(n, tag) for n, (*_, tags) in fresh for tag in tags]
+    )
+    return len(fresh)
+
+
+def _decided(matcher: Matcher, table: str = "transactions") -> str:
+    """The rows of `table` start…end (?1, ?2) with their outcome: the matcher runs once per row."""
+    raw = ", raw" if matcher.needs_raw else ""
+    return (
+        f"(SELECT id, saldo_rules(id, counterparty, description, amount_minor, currency, account_id{raw}) AS outcome "
+        f"FROM {table} WHERE id BETWEEN ?1 AND ?2) h LEFT JOIN temp.rule_outcomes o ON o.id = h.outcome"
     )
 
 
@@ -187,25 +190,48 @@ def _no_aside() -> Iterator[Callable[[], None]]:
 
 
 def _batch(conn: Any, matcher: Matcher, start: int, end: int, dry_run: bool) -> tuple[int, int]:
-    """Rows start…end inside the caller's write; (rows examined, rows changed or that would)."""
-    differs = f"({_NEW}) IS NOT ({_OLD})"
+    """Rows start…end inside the caller's write; (rows examined, rows changed or that would).
+
+    One statement reads each row once, calls the matcher and writes the rows whose outcome
+    changed. An outcome the matcher meets for the first time during the statement is not in
+    temp.rule_outcomes yet: then the statement is undone to a savepoint and run again with it
+    (rare after the first batch: rows share a handful of outcomes).
+    """
     for sql in _TEMP:
         conn.execute(sql)
-    _evaluate(conn, matcher, start, end)
-    examined = int(conn.execute("SELECT count(*) FROM temp.rule_hits").fetchone()[0])
-    if dry_run:
-        return examined, int(conn.execute(f"SELECT count(*) FROM {_FROM} WHERE {differs}").fetchone()[0])
-    before = conn.total_changes
-    conn.execute(
-        f"UPDATE transactions AS t SET ({_COLUMNS}) = ({_NEW}) FROM temp.rule_hits h "
-        f"LEFT JOIN temp.rule_outcomes o ON o.id = h.outcome "
-        f"WHERE t.id BETWEEN ? AND ? AND h.id = t.id AND {differs}",
-        (start, end),
+    conn.create_function("saldo_rules", 7 if matcher.needs_raw else 6, matcher.sql_function())
+    examined = int(
+        conn.execute("SELECT count(*) FROM transactions WHERE id BETWEEN ? AND ?", (start, end)).fetchone()[0]
     )
-    changed = int(conn.total_changes - before)
-    if changed:
-        summaries.mark_ids(conn, start, end)
-    _apply_tags(conn, start, end)
+    known = _outcomes(conn, matcher)
+    conn.execute("SAVEPOINT rule_batch")
+    while True:
+        matcher.tagged_hits.clear()
+        before = conn.total_changes
+        if dry_run:
+            changed = int(
+                conn.execute(
+                    f"SELECT count(*) FROM {_decided(matcher)} JOIN transactions t ON t.id = h.id WHERE {_DIFFERS}",
+                    (start, end),
+                ).fetchone()[0]
+            )
+        else:
+            conn.execute(
+                f"UPDATE transactions AS t SET ({_COLUMNS}) = ({_NEW}) FROM {_decided(matcher)} "
+                f"WHERE t.id BETWEEN ?1 AND ?2 AND h.id = t.id AND {_DIFFERS}",
+                (start, end),
+            )
+            changed = int(conn.total_changes - before)
+        if len(matcher.outcomes) == known:
+            break
+        conn.execute("ROLLBACK TO rule_batch")
+        known = _outcomes(conn, matcher)
+    conn.execute("RELEASE rule_batch")
+    if not dry_run:
+        if changed:
+            summaries.mark_ids(conn, start, end)
+        conn.executemany("INSERT OR IGNORE INTO temp.rule_hits VALUES (?, ?)", matcher.tagged_hits)
+        _apply_tags(conn, start, end)
     return examined, changed
 
 

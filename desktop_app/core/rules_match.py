@@ -1,6 +1,7 @@
 """Deciding every enabled rule for one transaction at a time, fast enough for a million rows.
 
-SQLite calls the matcher once per row (see ``rules_engine``). Rows repeat a lot: the same
+SQLite calls the matcher once per row, inside the UPDATE that writes the outcomes (see
+``rules_engine``). Rows repeat a lot: the same
 counterparty and the same description come back month after month, so verdicts are cached per
 distinct text. A row whose possible rules depend only on its two texts gets its outcome from
 one dictionary look-up on the (counterparty, description) pair; the rest (rules on sign,
@@ -83,28 +84,36 @@ class Matcher:
         self._by_pair: dict[tuple[str | None, str | None], int | None] = {}
         self._ids: dict[Outcome, int] = {}
         self.outcomes: list[Outcome] = []
+        self._tagged: set[int] = set()  # outcomes that add tags
+        self.tagged_hits: list[tuple[int, int]] = []  # (transaction id, outcome) of rows that get tags
 
     def sql_function(self) -> Callable[..., int | None]:
-        """The function SQLite calls per row: (counterparty, description, amount_minor, currency,
-        account_id[, raw]) -> outcome number or None. A closure over locals: the per-row cost is
-        one tuple and one dictionary look-up for most rows."""
+        """The function SQLite calls per row: (id, counterparty, description, amount_minor,
+        currency, account_id[, raw]) -> outcome number or None. A closure over locals: the per-row
+        cost is one tuple and one dictionary look-up for most rows. Rows whose outcome adds tags
+        are noted in ``tagged_hits`` (the caller empties it before each statement)."""
         get = self._by_pair.get
         slow = self._by_row
+        tagged = self._tagged
+        hits = self.tagged_hits
 
         def saldo_rules(
-            party: str | None, text: str | None, minor: int, currency: str, account: int, raw: str | None = None
+            tx_id: int,
+            party: str | None,
+            text: str | None,
+            minor: int,
+            currency: str,
+            account: int,
+            raw: str | None = None,
         ) -> int | None:
             found = get((party, text), _ROW_BOUND)
             if found is _ROW_BOUND:
-                return slow(party, text, minor, currency, account, raw)
+                found = slow(party, text, minor, currency, account, raw)
+            if found in tagged:
+                hits.append((tx_id, found))
             return found  # type: ignore[return-value]
 
         return saldo_rules
-
-    def __call__(
-        self, party: str | None, text: str | None, minor: int, currency: str, account: int, raw: str | None = None
-    ) -> int | None:
-        return self._by_row(party, text, minor, currency, account, raw)
 
     def _by_row(
         self, party: str | None, text: str | None, minor: int, currency: str, account: int, raw: str | None
@@ -189,4 +198,6 @@ class Matcher:
         if found is None:
             found = self._ids[key] = len(self.outcomes)
             self.outcomes.append(key)
+            if tags:
+                self._tagged.add(found)
         return found
