@@ -100,30 +100,50 @@ def direct_balances(store: Store, low: str, high: str) -> list[tuple[int, str, i
     return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
 
 
-def refresh(store: Store, which: str, first: str, last: str) -> bool:
-    """Recompute the stale months of summary `which` (report, balance) from `first` to `last`
-    (YYYY-MM), one short write each.
+WRITE_MONTHS = 24  # months put in place per write: a few milliseconds of the store's lock
 
-    False when the summaries cannot be used now: the cache is not checked yet (its first write
-    would wait for the whole-file check) or cannot be written.
+
+def _stamp(conn: Any) -> tuple[int, int]:
+    """Changes so far: other connections' commits (data_version) and this connection's own writes,
+    whichever thread made them (total_changes). Equal stamps: nothing was written in between."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0]), int(conn.total_changes)
+
+
+def _month_sums(store: Store, which: str, month: str) -> list[Any]:
+    if which == "report":
+        return [r[1:] for r in direct_sums(store, date.fromisoformat(f"{month}-01"), _month_end(month), False)]
+    return direct_balances(store, f"{month}-01", f"{month}-31")
+
+
+def refresh(store: Store, which: str, first: str, last: str) -> bool:
+    """Recompute the stale months of summary `which` (report, balance) from `first` to `last` (YYYY-MM).
+
+    Each month is read on its own (the store's lock is free between reads), then up to
+    WRITE_MONTHS of them are put in place per short write, provided nothing was written since
+    they were read; otherwise those months are read again inside their own writes. False when
+    the summaries cannot be used now: the cache is not checked yet (its first write would wait
+    for the whole-file check) or cannot be written.
     """
     if not store.verified:
         return False
+    put = replace_report_month if which == "report" else replace_balance_month
     with store.locked_connection() as conn:
         months = stale_months(conn, which, first, last)
-    for month in months:
-        try:
+        stamp = _stamp(conn)
+    try:
+        for n in range(0, len(months), WRITE_MONTHS):
+            group = {month: _month_sums(store, which, month) for month in months[n : n + WRITE_MONTHS]}
             with store._write() as conn:
-                if not stale_months(conn, which, month, month):  # another reader did it meanwhile
-                    continue
-                if which == "report":
-                    report = direct_sums(store, date.fromisoformat(f"{month}-01"), _month_end(month), by_month=False)
-                    replace_report_month(conn, month, [r[1:] for r in report])
-                else:
-                    replace_balance_month(conn, month, direct_balances(store, f"{month}-01", f"{month}-31"))
-        except StoreError as exc:
-            log.info("month sums read from the rows: %s", exc)
-            return False
+                unchanged = _stamp(conn) == stamp
+                for month, sums in group.items():
+                    if unchanged:
+                        put(conn, month, sums)
+                    elif stale_months(conn, which, month, month):  # written meanwhile: read it again, here
+                        put(conn, month, _month_sums(store, which, month))
+                stamp = _stamp(conn)
+    except StoreError as exc:
+        log.info("month sums read from the rows: %s", exc)
+        return False
     return True
 
 

@@ -185,3 +185,26 @@ def test_batches_follow_the_time_a_write_takes(monkeypatch: pytest.MonkeyPatch) 
     with fixed.timed(7):
         pass
     assert fixed.rows == 7
+
+
+def test_a_write_between_reading_and_storing_a_month_is_not_lost(
+    filled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start, end = PERIODS[0]
+    with filled._write() as conn:  # every month stale again
+        conn.execute(
+            "INSERT INTO report_stale SELECT DISTINCT substr(date, 1, 7) FROM transactions WHERE true "
+            "ON CONFLICT DO NOTHING"
+        )
+    read = month_sums._month_sums
+    late = [factories.tx(1, 5000, "-55.55", day=date(2025, 12, 9), counterparty="Kiosk")]  # the month read first
+
+    def read_then_a_sync_writes(store: Store, which: str, month: str) -> list[object]:
+        sums = read(store, which, month)
+        if late:  # a synced row lands after the first month was read, before it is stored
+            store.upsert_transactions([late.pop()])
+        return sums
+
+    monkeypatch.setattr(month_sums, "_month_sums", read_then_a_sync_writes)
+    assert _report(filled, start, end) == _spent(filled, start, end)
+    assert filled._read("SELECT count(*) FROM report_stale WHERE month BETWEEN '2025-12' AND '2026-03'")[0][0] == 0
