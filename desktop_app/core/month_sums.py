@@ -91,9 +91,9 @@ def _whole_rows(store: Store, month: str, where: str, params: list[Any]) -> list
 
 def direct_balances(store: Store, low: str, high: str) -> list[tuple[int, str, int]]:
     """(account id, currency, sum) of booked, not withdrawn movements with low <= date <= high."""
-    rows = store._read(  # one range of the covering (account, day, …) index per account: no row is read
+    rows = store._read(  # CROSS JOIN: accounts outside, one range of the covering (account, day, …) index each
         "SELECT a.id, t.currency, sum(t.amount_minor) FROM accounts a "
-        "JOIN transactions t INDEXED BY tx_account_day ON t.account_id = a.id "
+        "CROSS JOIN transactions t INDEXED BY tx_account_day ON t.account_id = a.id "
         "WHERE t.date BETWEEN ? AND ? AND t.status = 'booked' AND t.withdrawn_at IS NULL GROUP BY 1, 2",
         (low, high),
     )
