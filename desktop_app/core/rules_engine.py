@@ -156,10 +156,12 @@ def apply_rules(
     matcher = _matcher(store, create_tags=not dry_run)
     if not matcher.rules and not dry_run:
         return _without_rules(store, after_id, upto_id)
-    low, high = (
+    low, high = (  # two subqueries: SQLite answers a lone min() or max() from the index, both at once by a scan
         int(v)
         for v in store._read(
-            "SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM transactions WHERE id > ?", (after_id,)
+            "SELECT coalesce((SELECT min(id) FROM transactions WHERE id > ?), 0), "
+            "coalesce((SELECT max(id) FROM transactions), 0)",
+            (after_id,),
         )[0]
     )
     if upto_id is not None:
