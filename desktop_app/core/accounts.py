@@ -4,6 +4,15 @@ A bank names an account its own way; the person's name, group and place in the l
 beside the bank's fields, so a sync never undoes them. The account type decides which side of
 net worth an account sits on: the balance of a credit card or a loan is money owed.
 
+Signs. Every amount in Saldo is seen from the person's side: money out, and money owed, is
+negative. Transactions are kept as the bank sends them (banks and open-banking APIs send a card
+purchase or a loan's interest as money out, negative, as on any account). Balances are not as
+uniform: for a card or a loan some providers report the amount owed as a positive figure and
+others as a negative one. So the account type decides (``held_balance``): the reported balance
+of a liability is read as what is owed, whatever its sign, and is kept as a negative amount;
+an asset's balance is taken as reported. A card in credit (overpaid) therefore reads as owed;
+typing such an account as checking shows it as reported.
+
 Manual accounts (cash, a bank with no API and no file) belong to one built-in connection
 ``manual`` that is never synced; their transactions are typed in, edited and deleted by hand,
 and a deletion keeps an undo record (see ``manual``).
@@ -18,7 +27,7 @@ from datetime import UTC, datetime
 
 from desktop_app.core.errors import AccountError, MoneyError
 from desktop_app.core.models import Account, Connection, ConnectionStatus
-from desktop_app.core.money import exponent
+from desktop_app.core.money import Money, exponent
 from desktop_app.core.store import Store
 from desktop_app.core.store.driver import sqlite
 
@@ -45,6 +54,13 @@ class AccountView:
     @property
     def liability(self) -> bool:
         return self.account_type in LIABILITY_TYPES
+
+
+def held_balance(account: AccountView, reported: Money) -> Money:
+    """A reported balance in Saldo's sign: a liability's is what is owed, as a negative amount."""
+    if account.liability and reported.minor_units > 0:
+        return Money.from_minor(-reported.minor_units, reported.currency)
+    return reported
 
 
 def _type(row: sqlite.Row) -> str:

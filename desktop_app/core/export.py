@@ -4,19 +4,19 @@ Both are written oldest first and carry amounts exactly as decimal text. The bea
 opens every account it uses on the first day, books each transaction against its category
 (``Expenses:…`` or ``Income:…``; split parts each get their posting), and writes a transfer
 between two held accounts once, from the leg that leaves. A transfer whose other leg Saldo does
-not hold goes to ``Equity:Transfers``. Nothing secret is in the cache, so nothing secret is
+not hold goes to ``Equity:Transfers``. Account names keep the person's letters in any script
+(see ``beancount_names``). Nothing secret is in the cache, so nothing secret is
 exported.
 """
 
 from __future__ import annotations
 
 import csv
-import re
-import unicodedata
 from collections.abc import Iterator
 from typing import Any, TextIO
 
 from desktop_app.core.accounts import account_views
+from desktop_app.core.beancount_names import UNCATEGORISED, account_names, category_names
 from desktop_app.core.categories import categories
 from desktop_app.core.money import Money
 from desktop_app.core.store import Store
@@ -103,33 +103,17 @@ def write_csv(store: Store, out: TextIO) -> int:
     return count
 
 
-def _component(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = re.findall(r"[A-Za-z0-9]+", ascii_text)
-    name = "-".join(w[:1].upper() + w[1:] for w in words) or "Unnamed"
-    return name if name[0].isalpha() else "X" + name
-
-
 def _quote(text: str | None) -> str:
     return '"' + (text or "").replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def write_beancount(store: Store, out: TextIO) -> int:
     """A beancount journal of every booked, not withdrawn transaction. Returns how many it wrote."""
-    tree = categories(store)
-    by_id = {c.id: c for c in tree}
-    views = account_views(store, include_hidden=True)
-    ledger: dict[int, str] = {}
-    for a in views:
-        side = "Liabilities" if a.liability else "Assets"
-        ledger[a.id] = f"{side}:{_component(a.group or 'Accounts')}:{_component(a.name)}-{a.id}"
+    names = category_names(categories(store))
+    ledger = account_names(account_views(store, include_hidden=True))
 
     def category_account(category_id: int | None, minor: int) -> str:
-        c = by_id.get(category_id or -1)
-        if c is None or c.kind == "transfer":
-            return "Expenses:Uncategorised" if minor < 0 else "Income:Uncategorised"
-        root = "Income" if c.kind == "income" else "Expenses"
-        return ":".join([root, *(_component(p) for p in c.path.split(" / "))])
+        return names.get(category_id or -1) or UNCATEGORISED["expense" if minor < 0 else "income"]
 
     body: list[str] = []
     used: set[str] = set(ledger.values())

@@ -3,22 +3,30 @@
 An account's balance on a day is anchored on the latest booked balance its bank reported (as
 the balance chart does): anchor + booked movements after the anchor's day up to that day −
 those between that day and the anchor's. An account with no reported balance (a manual one)
-starts at zero. Balances are summed per month, one range read per account and month.
+starts at zero. Whole months come from the per-month summary (``month_sums``); only the days
+of a month that is not over (the last point, the anchor's day) are read from the rows.
 
 Each balance is converted with the ECB reference rates of that day (see ``rates``), rounded to
 the base currency's minor unit half-to-even, and only then added up. An account whose currency
 has no rate for that day is not converted with a guess: it is listed apart, in its own currency.
-Liability accounts (credit cards, loans) are summed on their own side as well as in the total.
+Liability accounts (credit cards, loans) are summed on their own side as well as in the total;
+their reported balance is read as what is owed, whatever sign the provider gives it (see
+``accounts.held_balance``), so a debt always lowers net worth.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import partial
+from itertools import accumulate
 
-from desktop_app.core.accounts import AccountView, account_views
+from desktop_app.core.accounts import AccountView, account_views, held_balance
 from desktop_app.core.money import Money, exponent
+from desktop_app.core.month_sums import month_movements
 from desktop_app.core.rates import rate_table
 from desktop_app.core.store import Store
 
@@ -54,18 +62,36 @@ def month_ends(start: date, end: date) -> list[date]:
 def _balances(store: Store, account: AccountView, days: list[date]) -> list[int]:
     """The account's end-of-day balance in minor units on each of `days` (ascending)."""
     anchor = store.latest_balance(account.id)
-    running, previous, out = 0, "0000-00-00", []
-    for day in days:
-        running += int(store._read(_MONTH_SUM, (account.id, previous, day.isoformat(), account.currency))[0][0])
-        previous = day.isoformat()
-        out.append(running)
+    months = month_movements(store, account.id, account.currency)
+    upto: Callable[[date], int]
+    if months is None:  # the summaries cannot be brought up to date now: read the rows
+        upto = partial(_movement_upto, store, account, [], [])
+    else:
+        ordered = sorted(months)
+        upto = partial(_movement_upto, store, account, ordered, list(accumulate(months[m] for m in ordered)))
+    out = [upto(day) for day in days]
     if anchor is not None and anchor.amount.currency == account.currency:
-        upto = int(
-            store._read(_MONTH_SUM, (account.id, "0000-00-00", anchor.as_of.date().isoformat(), account.currency))[0][0]
-        )
-        offset = anchor.amount.minor_units - upto
+        offset = held_balance(account, anchor.amount).minor_units - upto(anchor.as_of.date())
         out = [v + offset for v in out]
     return out
+
+
+def _between(store: Store, account: AccountView, after: str, upto: str) -> int:
+    return int(store._read(_MONTH_SUM, (account.id, after, upto, account.currency))[0][0])
+
+
+def _movement_upto(store: Store, account: AccountView, months: list[str], totals: list[int], day: date) -> int:
+    """Every movement up to the end of `day`: whole months from the summary, that month's own days from the rows.
+
+    With no summary (`months` empty), everything is read from the rows."""
+    if not months:
+        return _between(store, account, "0000-00-00", day.isoformat())
+    month = day.strftime("%Y-%m")
+    before = bisect_left(months, month)
+    done = totals[before - 1] if before else 0
+    if (day + timedelta(days=1)).day == 1:
+        return totals[before] if before < len(months) and months[before] == month else done
+    return done + _between(store, account, f"{month}-00", day.isoformat())
 
 
 def net_worth_series(

@@ -18,10 +18,10 @@ from typing import Any
 
 from desktop_app.core.categories import Category, categories
 from desktop_app.core.money import Money
+from desktop_app.core.month_sums import COUNTS, direct_sums, report_sums
 from desktop_app.core.store import Store
 
 UNCATEGORISED = 0  # the category id reports use for "no category"
-_COUNTS = "t.status = 'booked' AND t.withdrawn_at IS NULL AND t.transfer_id IS NULL"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,62 +55,13 @@ def category_sums(
 ) -> Iterator[tuple[str, int, str, int, int]]:
     """(month or '', category id or 0, currency, sum of minor units, count) over what counts.
 
-    Money in and money out of a category come as separate rows. Walks the period through the
-    (date, id) index and reads the rows; splits add their parts.
+    Money in and money out of a category come as separate rows; a key may come in several rows
+    (whole months and edge days are read apart): add them up. Whole months come from the
+    per-month summary (see ``month_sums``); a choice of accounts reads the rows.
     """
-    low, high = _period(start, end)
-    month = "substr(t.date, 1, 7)" if by_month else "''"
-    where = f"t.date BETWEEN ? AND ? AND {_COUNTS}"
-    params: list[Any] = [low, high]
     if account_ids is not None:
-        where += f" AND t.account_id IN ({', '.join('?' * len(account_ids))})"
-        params += list(account_ids)
-    rows = _whole_rows(store, month, where, params)
-    splits = store._read(
-        # CROSS JOIN keeps the (few) split parts as the outer loop instead of every row of the period
-        f"SELECT {month}, s.category_id, t.currency, sum(s.amount_minor), count(*) FROM tx_splits s "
-        f"CROSS JOIN transactions t ON t.id = s.transaction_id WHERE {where} GROUP BY 1, 2, 3, s.amount_minor > 0",
-        params,
-    )
-    for r in (*rows, *splits):
-        yield str(r[0]), int(r[1]), str(r[2]), int(r[3]), int(r[4])
-
-
-def _whole_rows(store: Store, month: str, where: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    """The unsplit rows' sums. Grouping by category alone, with one filtered sum per currency and
-    sign, sorts on one integer instead of four keys: almost twice as fast on a year of a 1M cache.
-    A currency no account has (rare: a card payment abroad kept in its own currency) takes the
-    general query instead."""
-    body = f"FROM transactions t INDEXED BY tx_newest WHERE {where} AND t.category_source IS NOT 'split'"
-    currencies = [str(r[0]) for r in store._read("SELECT DISTINCT currency FROM accounts ORDER BY 1")]
-    slots = [(c, op) for c in currencies for op in ("<", ">")]
-    columns = "".join(
-        f", sum(t.amount_minor) FILTER (WHERE t.currency = ? AND t.amount_minor {op} 0), "
-        f"count(*) FILTER (WHERE t.currency = ? AND t.amount_minor {op} 0)"
-        for _, op in slots
-    )
-    names = [c for c, _ in slots for _ in (0, 1)]
-    marks = ", ".join("?" * len(currencies)) or "NULL"
-    grouped = store._read(
-        f"SELECT {month}, coalesce(t.category_id, 0){columns}, "
-        f"count(*) FILTER (WHERE t.currency NOT IN ({marks})) {body} GROUP BY 1, 2",
-        [*names, *currencies, *params],
-    )
-    if any(r[-1] for r in grouped):
-        return [
-            tuple(r)
-            for r in store._read(
-                f"SELECT {month}, coalesce(t.category_id, 0), t.currency, sum(t.amount_minor), count(*) {body} "
-                "GROUP BY 1, 2, 3, t.amount_minor > 0",
-                params,
-            )
-        ]
-    out: list[tuple[Any, ...]] = []
-    for r in grouped:
-        for n, (currency, _) in enumerate(slots):
-            if r[3 + 2 * n]:
-                out.append((r[0], r[1], currency, r[2 + 2 * n], r[3 + 2 * n]))
-    return out
+        return iter(direct_sums(store, start, end, by_month, account_ids))
+    return report_sums(store, start, end, by_month)
 
 
 def first_day(store: Store) -> date | None:
@@ -208,7 +159,7 @@ def category_transaction_ids(
     rows = store._read(
         f"SELECT t.id FROM transactions t WHERE (t.category_id IN ({members}) AND t.category_source IS NOT 'split' "
         f"OR t.id IN (SELECT transaction_id FROM tx_splits WHERE category_id IN ({members}))) "
-        f"AND t.date BETWEEN ? AND ? AND {_COUNTS} ORDER BY t.date DESC, t.id DESC LIMIT ?",
+        f"AND t.date BETWEEN ? AND ? AND {COUNTS} ORDER BY t.date DESC, t.id DESC LIMIT ?",
         params,
     )
     return [int(r[0]) for r in rows]

@@ -1,11 +1,16 @@
 """Running rules over the cache: on new transactions after each synced page, and over everything.
 
-Per batch of rows, one SQL pass hands every row to a matcher (a Python function SQLite calls)
-that decides all rules at once, caching its verdicts on text per distinct counterparty and
-description, which repeat a lot; one UPDATE then writes only the rows whose outcome changed.
-Working through the table in id ranges keeps each write short and lets a worker report
-progress and stop between batches (a cancelled run leaves every finished batch applied and the
-rest as it was; running again completes it).
+Per batch of rows, one UPDATE hands every row to a matcher (``rules_match``, a Python
+function SQLite calls) that decides all rules at once, and writes only the rows whose outcome
+changed: each row is read once. Working through the table in id ranges keeps each write short and lets
+a worker report progress and stop between batches (a cancelled run leaves every finished batch
+applied and the rest as it was; running again completes it).
+
+A batch is one write transaction holding the store's lock, which the app's reads wait for
+(one connection serves every thread). So batches are sized by time, not rows: each aims at
+``WRITE_SECONDS``, from the speed of the batches before it. A run over most of the cache copies
+the write-ahead log back into the file on another thread (``checkpoints_aside``), so no commit
+of the run pays for that copy while the app waits.
 
 Outcomes, per transaction:
 
@@ -19,20 +24,26 @@ Outcomes, per transaction:
 
 from __future__ import annotations
 
-import re
 import threading
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from desktop_app.core import mcc
 from desktop_app.core.errors import Cancelled
-from desktop_app.core.money import CURRENCY_EXPONENTS
-from desktop_app.core.rules import Rule, rules
-from desktop_app.core.store import Store
+from desktop_app.core.rules import rules
+from desktop_app.core.rules_match import Matcher
+from desktop_app.core.store import Store, summaries
+from desktop_app.core.store.checkpoints import checkpoints_aside
 
-BATCH_ROWS = 50_000
+BATCH_ROWS = 50_000  # the most rows one write of a run takes on
+# A write of a run aims at this long (its rows follow from the speed of the writes so far), so
+# that the app's reads and other writers, which wait for the store's lock, never wait 50 ms.
+WRITE_SECONDS = 0.012
+FIRST_BATCH = 2_000
+ASIDE_FROM_ROWS = 20_000  # runs over fewer ids checkpoint as usual (a synced page, a small import)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,148 +53,7 @@ class ApplyResult:
     dry_run: bool
 
 
-def _raw_hint(raw: str | None) -> tuple[int | None, str | None]:
-    code, word = mcc.provider_hint(raw)
-    number = int(code) if code and code.isdigit() else None
-    return number, word.casefold() if word else None
-
-
-def _contains(needle: str | None) -> Callable[[str | None], bool]:
-    if needle is None:
-        return lambda _value: True
-    folded = needle.casefold()
-    return lambda value: value is not None and folded in value.casefold()
-
-
-class _Matcher:
-    """Decides every rule for one row at a time, fast: text verdicts are cached per distinct text.
-
-    Called from SQL (one call per row); returns a small integer naming the row's outcome, or
-    None when no rule matches. ``outcomes`` maps those integers back to what the rules decided.
-    """
-
-    def __init__(self, active: Sequence[Rule], tag_ids: dict[str, int]) -> None:
-        self.rules = list(active)
-        self.tag_ids = tag_ids
-        self._party = [_contains(r.conditions.counterparty) for r in self.rules]
-        self._text = [_contains(r.conditions.description) for r in self.rules]
-        self._regex = [
-            re.compile(r.conditions.description_regex) if r.conditions.description_regex else None for r in self.rules
-        ]
-        self._party_masks: dict[str | None, int] = {}
-        self._text_masks: dict[str | None, int] = {}
-        self._limits: dict[tuple[int, str], tuple[int | None, int | None]] = {}
-        self.needs_raw = any(r.conditions.mcc or r.conditions.provider_category for r in self.rules)
-        # rules whose verdict depends on more than the two texts; without them a row's outcome
-        # depends on its candidate rules alone and is cached by that set
-        self._row_bound = sum(
-            1 << n
-            for n, r in enumerate(self.rules)
-            if r.conditions.sign
-            or r.conditions.amount_min is not None
-            or r.conditions.amount_max is not None
-            or r.conditions.account_ids is not None
-            or r.conditions.mcc
-            or r.conditions.provider_category
-        )
-        self._by_candidates: dict[int, int | None] = {}
-        self._ids: dict[tuple[Any, ...], int] = {}
-        self.outcomes: list[tuple[Any, ...]] = []
-
-    def _party_mask(self, value: str | None) -> int:
-        mask = self._party_masks.get(value)
-        if mask is None:
-            mask = sum(1 << n for n, test in enumerate(self._party) if test(value))
-            self._party_masks[value] = mask
-        return mask
-
-    def _text_mask(self, value: str | None) -> int:
-        mask = self._text_masks.get(value)
-        if mask is None:
-            mask = 0
-            for n, (test, regex) in enumerate(zip(self._text, self._regex, strict=True)):
-                if test(value) and (regex is None or (value is not None and regex.search(value))):
-                    mask |= 1 << n
-            self._text_masks[value] = mask
-        return mask
-
-    def _amount_ok(self, n: int, minor: int, currency: str) -> bool:
-        limits = self._limits.get((n, currency))
-        if limits is None:
-            c = self.rules[n].conditions
-            e = CURRENCY_EXPONENTS.get(currency, 2)
-            limits = (
-                _minor_bound(c.amount_min, e, True) if c.amount_min is not None else None,
-                _minor_bound(c.amount_max, e, False) if c.amount_max is not None else None,
-            )
-            self._limits[(n, currency)] = limits
-        size = abs(minor)
-        return (limits[0] is None or size >= limits[0]) and (limits[1] is None or size <= limits[1])
-
-    def _row_ok(self, n: int, minor: int, currency: str, account: int, raw: str | None) -> bool:
-        c = self.rules[n].conditions
-        if c.sign is not None and (minor > 0) != (c.sign == "in"):
-            return False
-        if (c.amount_min is not None or c.amount_max is not None) and not self._amount_ok(n, minor, currency):
-            return False
-        if c.account_ids is not None and account not in c.account_ids:
-            return False
-        if c.mcc or c.provider_category:
-            code, word = _raw_hint(raw)
-            span = c.mcc_range()
-            if span is not None and (code is None or not span[0] <= code <= span[1]):
-                return False
-            if c.provider_category is not None and word != c.provider_category.casefold():
-                return False
-        return True
-
-    def __call__(
-        self, party: str | None, text: str | None, minor: int, currency: str, account: int, raw: str | None = None
-    ) -> int | None:
-        candidates = self._party_mask(party) & self._text_mask(text)
-        if not candidates & self._row_bound:
-            if candidates in self._by_candidates:
-                return self._by_candidates[candidates]
-            found = self._decide(candidates, minor, currency, account, raw)
-            self._by_candidates[candidates] = found
-            return found
-        return self._decide(candidates, minor, currency, account, raw)
-
-    def _decide(self, candidates: int, minor: int, currency: str, account: int, raw: str | None) -> int | None:
-        category: tuple[int, int] | None = None
-        rename: str | None = None
-        transfer = False
-        tags: set[int] = set()
-        while candidates:
-            low = candidates & -candidates
-            candidates ^= low
-            n = low.bit_length() - 1
-            actions = self.rules[n].actions
-            if not self._row_ok(n, minor, currency, account, raw):
-                continue
-            if category is None and actions.category_id is not None:
-                category = (self.rules[n].id or 0, actions.category_id)
-            if rename is None and actions.rename:
-                rename = actions.rename
-            transfer = transfer or actions.transfer
-            if actions.tag:
-                tags.add(self.tag_ids[actions.tag.casefold()])
-        if category is None and rename is None and not transfer and not tags:
-            return None
-        key = (category, rename, transfer, tuple(sorted(tags)))
-        found = self._ids.get(key)
-        if found is None:
-            found = self._ids[key] = len(self.outcomes)
-            self.outcomes.append(key)
-        return found
-
-
-def _minor_bound(amount: Decimal, currency_exponent: int, low: bool) -> int:
-    scaled = amount.scaleb(currency_exponent)
-    return int(scaled.to_integral_value(rounding=ROUND_CEILING if low else ROUND_FLOOR))
-
-
-def _matcher(store: Store, create_tags: bool = True) -> _Matcher:
+def _matcher(store: Store, create_tags: bool = True) -> Matcher:
     active = rules(store, enabled_only=True)
     names = {r.actions.tag for r in active if r.actions.tag}
     if names and create_tags:
@@ -192,7 +62,7 @@ def _matcher(store: Store, create_tags: bool = True) -> _Matcher:
     tag_ids = {str(row[1]).casefold(): int(row[0]) for row in store._read("SELECT id, name FROM tags")}
     for n, name in enumerate(sorted(names)):  # a dry run writes nothing: tags not made yet get stand-in ids
         tag_ids.setdefault(name.casefold(), -1 - n)
-    return _Matcher(active, tag_ids)
+    return Matcher(active, tag_ids)
 
 
 _NEW = """
@@ -209,30 +79,23 @@ _NEW = """
 """
 _COLUMNS = "category_id, category_source, rule_id, payee, transfer_id, transfer_source"
 _OLD = ", ".join(f"t.{c}" for c in _COLUMNS.split(", "))
-_FROM = "temp.rule_hits h JOIN transactions t ON t.id = h.id LEFT JOIN temp.rule_outcomes o ON o.id = h.outcome"
 _TEMP = (
     "CREATE TEMP TABLE IF NOT EXISTS rule_hits (id INTEGER PRIMARY KEY, outcome INTEGER)",
     "CREATE TEMP TABLE IF NOT EXISTS rule_outcomes (id INTEGER PRIMARY KEY, rule_id INTEGER, category_id INTEGER, "
     "payee TEXT, transfer INTEGER)",
     "CREATE TEMP TABLE IF NOT EXISTS rule_outcome_tags (outcome INTEGER, tag_id INTEGER)",
 )
+_DIFFERS = f"({_NEW}) IS NOT ({_OLD})"
 
 
-def _evaluate(conn: Any, matcher: _Matcher, start: int, end: int) -> None:
-    """Fill temp.rule_hits with every row's outcome in start…end, and the outcome tables.
+def _outcomes(conn: Any, matcher: Matcher) -> int:
+    """Put every outcome the matcher knows in the temp tables (inside the caller's write); how many.
 
-    Everything is rewritten inside the caller's write transaction, so two runs at once (a sync
-    hook during a long apply) never see each other's temp rows.
+    Rewritten in each batch's transaction, so two runs at once (a sync hook during a long apply)
+    never see each other's numbering.
     """
     for table in ("rule_hits", "rule_outcomes", "rule_outcome_tags"):
         conn.execute(f"DELETE FROM temp.{table}")
-    conn.create_function("saldo_rules", 6 if matcher.needs_raw else 5, matcher)
-    raw = ", t.raw" if matcher.needs_raw else ""
-    conn.execute(
-        f"INSERT INTO temp.rule_hits SELECT t.id, saldo_rules(t.counterparty, t.description, t.amount_minor, "
-        f"t.currency, t.account_id{raw}) FROM transactions t WHERE t.id BETWEEN ? AND ?",
-        (start, end),
-    )
     fresh = list(enumerate(matcher.outcomes))
     conn.executemany(
         "INSERT INTO temp.rule_outcomes VALUES (?, ?, ?, ?, ?)",
@@ -244,6 +107,33 @@ def _evaluate(conn: Any, matcher: _Matcher, start: int, end: int) -> None:
     conn.executemany(
         "INSERT INTO temp.rule_outcome_tags VALUES (?, ?)", [(n, tag) for n, (*_, tags) in fresh for tag in tags]
     )
+    return len(fresh)
+
+
+def _decided(matcher: Matcher, table: str = "transactions") -> str:
+    """The rows of `table` start…end (?1, ?2) with their outcome: the matcher runs once per row."""
+    raw = ", raw" if matcher.needs_raw else ""
+    return (
+        f"(SELECT id, saldo_rules(id, counterparty, description, amount_minor, currency, account_id{raw}) AS outcome "
+        f"FROM {table} WHERE id BETWEEN ?1 AND ?2) h LEFT JOIN temp.rule_outcomes o ON o.id = h.outcome"
+    )
+
+
+class _Batches:
+    """Batch sizes: fixed when the caller asks, else sized so a write takes about WRITE_SECONDS."""
+
+    def __init__(self, fixed: int | None) -> None:
+        self.fixed = fixed
+        self.rows = fixed or FIRST_BATCH
+
+    @contextmanager
+    def timed(self, rows: int) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        if self.fixed is None:
+            rate = rows / max(time.perf_counter() - start, 1e-4)
+            # at most double at a time: one quick batch (rows that change nothing) is no promise
+            self.rows = int(max(500, min(BATCH_ROWS, 2 * self.rows, rate * WRITE_SECONDS)))
 
 
 def apply_rules(
@@ -254,53 +144,97 @@ def apply_rules(
     dry_run: bool = False,
     cancel: threading.Event | None = None,
     progress: Callable[[int, int], None] | None = None,
-    batch: int = BATCH_ROWS,
+    batch: int | None = None,
 ) -> ApplyResult:
     """Run every enabled rule over transactions with id > `after_id` and <= `upto_id` (default: all).
 
     With `dry_run` nothing is written and `changed` says how many transactions would change.
     `progress(done, total)` is called after each batch (rows by id range); setting `cancel`
-    stops between batches with ``Cancelled``.
+    stops between batches with ``Cancelled``. `batch` fixes the rows per batch (by id range);
+    by default batches are sized by time (see the module's docstring).
     """
     matcher = _matcher(store, create_tags=not dry_run)
     if not matcher.rules and not dry_run:
         return _without_rules(store, after_id, upto_id)
-    low, high = (
+    low, high = (  # two subqueries: SQLite answers a lone min() or max() from the index, both at once by a scan
         int(v)
         for v in store._read(
-            "SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM transactions WHERE id > ?", (after_id,)
+            "SELECT coalesce((SELECT min(id) FROM transactions WHERE id > ?), 0), "
+            "coalesce((SELECT max(id) FROM transactions), 0)",
+            (after_id,),
         )[0]
     )
     if upto_id is not None:
         high = min(high, upto_id)
+    sizes = _Batches(batch)
+    long_run = batch is None and high - low >= ASIDE_FROM_ROWS
     examined = changed = 0
-    start = low
-    while start and start <= high:
-        if cancel is not None and cancel.is_set():
-            raise Cancelled("Cancelled.")
-        end = min(start + batch - 1, high)
-        differs = f"({_NEW}) IS NOT ({_OLD})"
-        with store._write() as conn:
-            for sql in _TEMP:
-                conn.execute(sql)
-            _evaluate(conn, matcher, start, end)
-            examined += conn.execute("SELECT count(*) FROM temp.rule_hits").fetchone()[0]
-            if dry_run:
-                changed += conn.execute(f"SELECT count(*) FROM {_FROM} WHERE {differs}").fetchone()[0]
-            else:
-                before = conn.total_changes
-                conn.execute(
-                    f"UPDATE transactions AS t SET ({_COLUMNS}) = ({_NEW}) FROM temp.rule_hits h "
-                    f"LEFT JOIN temp.rule_outcomes o ON o.id = h.outcome "
-                    f"WHERE t.id BETWEEN ? AND ? AND h.id = t.id AND {differs}",
-                    (start, end),
-                )
-                changed += conn.total_changes - before
-                _apply_tags(conn, start, end)
-        if progress is not None:
-            progress(end - low + 1, high - low + 1)
-        start = end + 1
+    with checkpoints_aside(store) if long_run and not dry_run else _no_aside() as committed:
+        start = low
+        while start and start <= high:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("Cancelled.")
+            end = min(start + sizes.rows - 1, high)
+            with sizes.timed(end - start + 1), store._write() as conn:
+                seen, differ = _batch(conn, matcher, start, end, dry_run)
+            committed()
+            examined += seen
+            changed += differ
+            if progress is not None:
+                progress(end - low + 1, high - low + 1)
+            start = end + 1
     return ApplyResult(examined, changed, dry_run)
+
+
+@contextmanager
+def _no_aside() -> Iterator[Callable[[], None]]:
+    yield lambda: None
+
+
+def _batch(conn: Any, matcher: Matcher, start: int, end: int, dry_run: bool) -> tuple[int, int]:
+    """Rows start…end inside the caller's write; (rows examined, rows changed or that would).
+
+    One statement reads each row once, calls the matcher and writes the rows whose outcome
+    changed. An outcome the matcher meets for the first time during the statement is not in
+    temp.rule_outcomes yet: then the statement is undone to a savepoint and run again with it
+    (rare after the first batch: rows share a handful of outcomes).
+    """
+    for sql in _TEMP:
+        conn.execute(sql)
+    conn.create_function("saldo_rules", 7 if matcher.needs_raw else 6, matcher.sql_function())
+    examined = int(
+        conn.execute("SELECT count(*) FROM transactions WHERE id BETWEEN ? AND ?", (start, end)).fetchone()[0]
+    )
+    known = _outcomes(conn, matcher)
+    conn.execute("SAVEPOINT rule_batch")
+    while True:
+        matcher.tagged_hits.clear()
+        before = conn.total_changes
+        if dry_run:
+            changed = int(
+                conn.execute(
+                    f"SELECT count(*) FROM {_decided(matcher)} JOIN transactions t ON t.id = h.id WHERE {_DIFFERS}",
+                    (start, end),
+                ).fetchone()[0]
+            )
+        else:
+            conn.execute(
+                f"UPDATE transactions AS t SET ({_COLUMNS}) = ({_NEW}) FROM {_decided(matcher)} "
+                f"WHERE t.id BETWEEN ?1 AND ?2 AND h.id = t.id AND {_DIFFERS}",
+                (start, end),
+            )
+            changed = int(conn.total_changes - before)
+        if len(matcher.outcomes) == known:
+            break
+        conn.execute("ROLLBACK TO rule_batch")
+        known = _outcomes(conn, matcher)
+    conn.execute("RELEASE rule_batch")
+    if not dry_run:
+        if changed:
+            summaries.mark_ids(conn, start, end)
+        conn.executemany("INSERT OR IGNORE INTO temp.rule_hits VALUES (?, ?)", matcher.tagged_hits)
+        _apply_tags(conn, start, end)
+    return examined, changed
 
 
 def _without_rules(store: Store, after_id: int, upto_id: int | None) -> ApplyResult:

@@ -101,3 +101,34 @@ def test_without_any_rates_only_base_currency_accounts_are_summed(cache: Store) 
     (point,) = networth.net_worth_series(cache, "EUR", date(2026, 3, 1), date(2026, 3, 31))
     assert point.total == Money(Decimal("5.00"), "EUR")
     assert point.apart == ((usd.id, Money(Decimal("10.00"), "USD")),)
+
+
+@pytest.mark.parametrize("reported", ["500.00", "-500.00"])
+def test_a_liability_is_owed_whichever_sign_its_provider_reports(cache: Store, reported: str) -> None:
+    card = factories.account(cache, ref="card", currency="EUR", name="Card")
+    assert card.id
+    accounts.set_account_type(cache, card.id, "credit")
+    # a purchase in March, then the bank says 500 is owed at the end of April
+    cache.upsert_transactions(
+        [factories.tx(1, 1, "2000.00", day=date(2026, 3, 1)), factories.tx(card.id, 2, "-120.00", day=date(2026, 4, 2))]
+    )
+    cache.add_balance(
+        BalanceSnapshot(card.id, BalanceKind.BOOKED, Money(Decimal(reported), "EUR"), datetime(2026, 4, 30, tzinfo=UTC))
+    )
+    march, april = networth.net_worth_series(cache, "EUR", date(2026, 3, 1), date(2026, 4, 30))
+    assert april.liabilities == Money(Decimal("-500.00"), "EUR")
+    assert march.liabilities == Money(Decimal("-380.00"), "EUR")  # 120 less owed before the purchase
+    assert april.total == Money(Decimal("1500.00"), "EUR") and april.assets == Money(Decimal("2000.00"), "EUR")
+
+
+def test_an_asset_keeps_the_sign_its_bank_reports(cache: Store) -> None:
+    cache.add_balance(
+        BalanceSnapshot(1, BalanceKind.BOOKED, Money(Decimal("-40.00"), "EUR"), datetime(2026, 3, 31, tzinfo=UTC))
+    )
+    (point,) = networth.net_worth_series(cache, "EUR", date(2026, 3, 1), date(2026, 3, 31))
+    assert point.assets == Money(Decimal("-40.00"), "EUR") and point.liabilities == Money(Decimal("0.00"), "EUR")
+    loan = accounts.set_account_type(cache, 2, "loan")
+    assert accounts.held_balance(loan, Money(Decimal("1000.00"), "EUR")) == Money(Decimal("-1000.00"), "EUR")
+    assert accounts.held_balance(loan, Money(Decimal("-1000.00"), "EUR")) == Money(Decimal("-1000.00"), "EUR")
+    checking = accounts.get_account(cache, 1)
+    assert accounts.held_balance(checking, Money(Decimal("1000.00"), "EUR")) == Money(Decimal("1000.00"), "EUR")

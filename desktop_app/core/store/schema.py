@@ -2,7 +2,7 @@
 
 Released steps are never edited: a change to the schema is a new step at the end. Steps 4 to 7
 came in one round: endpoints in the database and one account per login (4), statement imports
-(5), categories, rules and budgets (6), Saldo's application id in the file header (7).
+(5), categories, rules and budgets (6), Saldo's application id in the file header (7); step 10 is in ``summaries``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from desktop_app.core.store import summaries
 
 if TYPE_CHECKING:  # sqlite-utils costs ~0.1 s to import: only loaded when a migration runs
     import sqlite_utils
@@ -256,8 +258,7 @@ def _v5_statement_imports(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX statement_imports_sha256 ON statement_imports (sha256)")
 
 
-# The default category tree of step 4: (code, name, kind, children). Codes are stable
-# handles (the merchant-code table refers to them); names are the person's to change.
+# The default category tree: (code, name, kind, children); codes are stable handles, names the person's.
 _V4_CATEGORIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("housing", "Housing", "expense", ("Rent", "Utilities", "Home & garden")),
     ("groceries", "Groceries", "expense", ()),
@@ -363,15 +364,13 @@ def _v6_categories_rules_budgets(db: sqlite_utils.Database) -> None:
             )
 
 
-def _v7_application_id(db: sqlite_utils.Database) -> None:
-    # Saldo's own mark in the file header: how a later Saldo tells its cache from another app's database.
+def _v7_application_id(db: sqlite_utils.Database) -> None:  # how a later Saldo tells its cache from others
     from desktop_app.core.store.safety import APPLICATION_ID
 
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
-def _v8_sort_indexes(db: sqlite_utils.Database) -> None:
-    """The transactions table sorts by amount and by counterparty page by page, even over 1M rows."""
+def _v8_sort_indexes(db: sqlite_utils.Database) -> None:  # the table sorts by amount or counterparty fast
     db.execute(SECONDARY_INDEXES["tx_amount"])
     db.execute(SECONDARY_INDEXES["tx_counterparty"])
 
@@ -396,5 +395,6 @@ STEPS: tuple[Step, ...] = (
     _v7_application_id,
     _v8_sort_indexes,
     _v9_bank_directory,
+    summaries.create,
 )
 LATEST = len(STEPS)
