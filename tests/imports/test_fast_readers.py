@@ -66,6 +66,12 @@ ENTRIES = [
         "<AmtDtls><InstdAmt><Amt Ccy='USD'>50.00</Amt></InstdAmt></AmtDtls>"
     ),
     _ntry(_DATES, amount="7", status="<Sts>INFO</Sts>"),
+    _ntry(  # both parties named, a credit: the debtor; "!" and "?" in text are no comment or PI
+        f"{_DATES}<NtryDtls><TxDtls><RltdPties>\n <Dbtr> <Nm>Payer! </Nm> </Dbtr>\n<Cdtr><Nm>Us?</Nm></Cdtr>"
+        "</RltdPties><RmtInf><Ustrd>Why? Because!</Ustrd></RmtInf></TxDtls></NtryDtls>",
+        sign="CRDT",
+    ),
+    _ntry(f"{_DATES}<NtryDtls><TxDtls><RltdPties><Dbtr><Nm>Only payer</Nm></Dbtr></RltdPties></TxDtls></NtryDtls>"),
 ]
 
 
@@ -105,6 +111,10 @@ def test_camt_fast_reader_reads_plain_entries_exactly_as_elementtree(monkeypatch
     assert len(quick[0][4]) == len(ENTRIES) - 1  # the INFO entry is none
     assert fast["entries"] >= 7  # most went the fast way; the odd ones fell back entry by entry
     assert quick[0][4][1].tx.counterparty == "Zürcher Müller AG" and quick[0][4][0].tx.description.endswith("März")
+    assert [(e.counterparty, e.description) for e in quick[0][4][-2:]] == [
+        ("Payer!", "Why? Because!"),
+        (None, ""),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -112,6 +122,8 @@ def test_camt_fast_reader_reads_plain_entries_exactly_as_elementtree(monkeypatch
     [
         ("&lt;", "<Ustrd>a &amp; b</Ustrd>"),
         ("<!--", "<!-- a comment --><Ustrd>c</Ustrd>"),
+        ("<?", "<?saldo instruction?><Ustrd>d</Ustrd>"),
+        ("CDATA", "<Ustrd><![CDATA[<e>]]></Ustrd>"),
         ("prefix", '<x:Ustrd xmlns:x="urn:other">foreign</x:Ustrd><Ustrd>own</Ustrd>'),
         ("bad amount", "<Ustrd>x</Ustrd>"),
         ("bad date", "<Ustrd>y</Ustrd>"),
@@ -202,3 +214,19 @@ def test_camt_raw_amount_is_the_decimal_as_python_writes_it(written: str, raw: s
     entry = _ntry(f"{_DATES}<NtryDtls><TxDtls><RmtInf><Ustrd>x</Ustrd></RmtInf></TxDtls></NtryDtls>", written)
     (statement,) = read_bytes((_HEAD + entry + _TAIL).encode(), "s.xml", ReadOptions(format="camt")).statements
     assert f'"amount":"{raw}"' in statement.entries[0].tx.raw
+
+
+@pytest.mark.parametrize(
+    ("run", "expected"),
+    [
+        (b"<Ntry><Ustrd>Why? Because! 10:30</Ustrd></Ntry>", True),
+        (b"<Ntry><Ustrd>a &amp; b</Ustrd></Ntry>", False),
+        (b"<Ntry><!-- note --></Ntry>", False),
+        (b"<Ntry><Ustrd><![CDATA[x]]></Ustrd></Ntry>", False),
+        (b"<Ntry><?saldo pi?></Ntry>", False),
+        (b'<Ntry><x:Ustrd xmlns:x="urn:o">f</x:Ustrd></Ntry>', False),
+        (b"<Ntry><x:Ustrd>f</x:Ustrd></Ntry>", False),
+    ],
+)
+def test_camt_plain_runs_are_told_from_the_rest(run: bytes, expected: bool) -> None:
+    assert camt.plain(run) is expected

@@ -65,13 +65,16 @@ class Node:
     def iter(self, name: str) -> Iterator[Node]:
         """Descendants called `name`, depth first. Transactions are not searched inside (their
         fields are read by ``_leaves``), which keeps statement-level look-ups from walking them all."""
-        stack = list(reversed(self.children))
+        # A transaction list holds most of the file: when no transaction is wanted, its
+        # transactions are dropped as a whole instead of being popped one by one.
+        skip = "" if name == "STMTTRN" else "STMTTRN"
+        stack = [node for node in reversed(self.children) if node.name != skip]
         while stack:
             node = stack.pop()
             if node.name == name:
                 yield node
             elif node.children and node.name != "STMTTRN":
-                stack.extend(reversed(node.children))
+                stack.extend([child for child in reversed(node.children) if child.name != skip])
 
     def value(self, name: str) -> str:
         node = self.find(name)
