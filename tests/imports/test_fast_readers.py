@@ -4,6 +4,7 @@ read that goes through ElementTree (camt) or the OFX node tree for every entry."
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -72,6 +73,24 @@ ENTRIES = [
         sign="CRDT",
     ),
     _ntry(f"{_DATES}<NtryDtls><TxDtls><RltdPties><Dbtr><Nm>Only payer</Nm></Dbtr></RltdPties></TxDtls></NtryDtls>"),
+    # usual details read by one pattern: several references, both parties with their accounts
+    _ntry(
+        f"{_DATES}<NtryDtls>\n<TxDtls><Refs><MsgId>M1</MsgId><EndToEndId> E2E-7 </EndToEndId><TxId>T</TxId></Refs>"
+        "<RltdPties><Dbtr><Nm>Anna</Nm></Dbtr><DbtrAcct><Id><IBAN>DK50</IBAN></Id></DbtrAcct><Cdtr><Nm>Bo</Nm>"
+        "</Cdtr><CdtrAcct><Id><IBAN>DK51</IBAN></Id><Nm>acct</Nm></CdtrAcct></RltdPties><RmtInf><Ustrd> Rent </Ustrd>"
+        "</RmtInf></TxDtls></NtryDtls>",
+        sign="CRDT",
+    ),
+    _ntry(  # a blank end-to-end id here, a real one in a second group of details: the first non-blank
+        f"{_DATES}<NtryDtls><TxDtls><Refs><EndToEndId> </EndToEndId></Refs></TxDtls></NtryDtls>"
+        "<NtryDtls><TxDtls><Refs><EndToEndId>LATER</EndToEndId></Refs><RmtInf><Ustrd>two</Ustrd></RmtInf>"
+        "</TxDtls></NtryDtls>"
+    ),
+    _ntry(  # a remittance line outside the usual details is still read
+        f"{_DATES}<AmtDtls><Ustrd>odd</Ustrd></AmtDtls><NtryDtls><TxDtls><RmtInf><Ustrd>main</Ustrd></RmtInf>"
+        "</TxDtls></NtryDtls>"
+    ),
+    _ntry(f"{_DATES}<NtryDtls><TxDtls><RltdPties><Cdtr><Nm></Nm></Cdtr></RltdPties></TxDtls></NtryDtls>"),
 ]
 
 
@@ -111,10 +130,13 @@ def test_camt_fast_reader_reads_plain_entries_exactly_as_elementtree(monkeypatch
     assert len(quick[0][4]) == len(ENTRIES) - 1  # the INFO entry is none
     assert fast["entries"] >= 7  # most went the fast way; the odd ones fell back entry by entry
     assert quick[0][4][1].tx.counterparty == "Zürcher Müller AG" and quick[0][4][0].tx.description.endswith("März")
-    assert [(e.counterparty, e.description) for e in quick[0][4][-2:]] == [
+    assert [(e.counterparty, e.description) for e in quick[0][4][-6:-4]] == [
         ("Payer!", "Why? Because!"),
         (None, ""),
     ]
+    anna, later = quick[0][4][-4].tx, quick[0][4][-3].tx
+    assert (anna.counterparty, anna.description, json.loads(anna.raw)["end_to_end"]) == ("Anna", "Rent", "E2E-7")
+    assert json.loads(later.raw)["end_to_end"] == "LATER"
 
 
 @pytest.mark.parametrize(
