@@ -14,6 +14,7 @@ import pytest
 from desktop_app.core.errors import StatementError
 from desktop_app.core.imports import camt, ofx
 from desktop_app.core.imports.reader import ReadOptions, read_bytes
+from desktop_app.core.imports.records import flat_json
 from tests.imports.conftest import FIXTURES
 
 _HEAD = (
@@ -252,3 +253,27 @@ def test_camt_raw_amount_is_the_decimal_as_python_writes_it(written: str, raw: s
 )
 def test_camt_plain_runs_are_told_from_the_rest(run: bytes, expected: bool) -> None:
     assert camt.plain(run) is expected
+
+
+@pytest.mark.parametrize(
+    "leaves",
+    [
+        {"TRNTYPE": "DEBIT", "TRNAMT": "-1.50", "FITID": "F1", "NAME": "Café 100% Noir", "MEMO": "a%sb"},
+        {"TRNAMT": "2.00", "NAME": 'Say "hi"', "MEMO": "back\\slash"},
+        {"TRNAMT": "2.00", "MEMO": "tab\there"},
+        {"TRNAMT": "3.00"},
+        {"X%Y": "1", "TRNAMT": "4.00"},
+        {'Q"': "1", "TRNAMT": "5.00"},
+        {"zz": "lower", "TRNAMT": "6.00", "AA": ""},
+    ],
+)
+def test_ofx_raw_record_is_flat_json_of_the_leaves(leaves: dict[str, str]) -> None:
+    for _ in range(2):  # the first call makes the layout, the second fills it in
+        assert ofx.raw_record(leaves) == flat_json({"format": "ofx", **leaves})
+    assert json.loads(ofx.raw_record(leaves)) == {"format": "ofx", **leaves}
+
+
+def test_ofx_raw_record_past_the_layout_limit_is_still_exact() -> None:
+    for n in range(300):
+        leaves = {f"K{n}": str(n), "TRNAMT": "1.00"}
+        assert ofx.raw_record(leaves) == flat_json({"format": "ofx", **leaves})

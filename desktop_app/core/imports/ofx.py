@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
+from operator import itemgetter
 from sys import intern
 
 from desktop_app.core.errors import StatementError, UnsupportedStatement
@@ -29,6 +30,7 @@ from desktop_app.core.imports.records import (
     clean,
     flat_json,
     make_day,
+    needs_escaping,
     parse_amount,
     plain_minor,
     to_money,
@@ -267,7 +269,35 @@ def _entry(node: Node, currency: str | None, account_id: str) -> Entry:
     description = memo if memo and (not name or memo.startswith(name)) else " / ".join(p for p in (name, memo) if p)
     fitid = leaves.get("FITID", "").strip() or None
     fields = (TransactionStatus.BOOKED, posted, minor, intern(cur or ""), description, name or None, None, fitid)
-    return Entry.of(fields, flat_json({"format": "ofx", **leaves}), fitid)
+    return Entry.of(fields, raw_record(leaves), fitid)
+
+
+# For each order of leaf names met: the leaves' values in JSON key order, and the JSON around them
+_Layout = tuple[Callable[[dict[str, str]], tuple[str, ...]], str]
+_LAYOUTS: dict[tuple[str, ...], _Layout | None] = {}
+
+
+def raw_record(leaves: dict[str, str]) -> str:
+    """``flat_json({"format": "ofx", **leaves})``: a file's transactions share their leaf names,
+    so the sorted JSON around the values is made once per set of names and only filled in."""
+    names = tuple(leaves)
+    if names in _LAYOUTS:
+        layout = _LAYOUTS[names]
+    else:
+        layout = _LAYOUTS[names] = _layout(names) if len(_LAYOUTS) < 256 else None
+    if layout is not None:
+        values = layout[0](leaves)
+        if not needs_escaping("".join(values)):
+            return layout[1] % values
+    return flat_json({"format": "ofx", **leaves})
+
+
+def _layout(names: tuple[str, ...]) -> _Layout | None:
+    keys = sorted((*names, "format"))
+    if len(names) < 2 or needs_escaping("".join(keys)):
+        return None  # itemgetter of one name gives no tuple; names JSON escapes go the long way
+    parts = ['"format":"ofx"' if key == "format" else f'"{key.replace("%", "%%")}":"%s"' for key in keys]
+    return itemgetter(*[key for key in keys if key != "format"]), "{" + ",".join(parts) + "}"
 
 
 def _balance(node: Node | None) -> StatementBalance | None:
