@@ -277,3 +277,24 @@ def test_ofx_raw_record_past_the_layout_limit_is_still_exact() -> None:
     for n in range(300):
         leaves = {f"K{n}": str(n), "TRNAMT": "1.00"}
         assert ofx.raw_record(leaves) == flat_json({"format": "ofx", **leaves})
+
+
+@pytest.mark.parametrize(
+    ("name", "memo", "description"),
+    [
+        ("Coop", "Payment 7", "Coop / Payment 7"),
+        ("Coop", "Coop Amager 7", "Coop Amager 7"),  # the memo repeats the name: just the memo
+        ("Coop", "", "Coop"),
+        ("", "Payment 7", "Payment 7"),
+        ("", "", ""),
+    ],
+)
+def test_ofx_description_joins_name_and_memo(name: str, memo: str, description: str) -> None:
+    leaves = "".join(f"<{tag}>{value}" for tag, value in (("NAME", name), ("MEMO", memo)) if value)
+    data = (
+        "OFXHEADER:100\nDATA:OFXSGML\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKACCTFROM>"
+        "<BANKID>B<ACCTID>1</BANKACCTFROM><BANKTRANLIST>\n<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250102"
+        f"<TRNAMT>-1.00<FITID>F1{leaves}</STMTTRN>\n</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n"
+    ).encode()
+    (entry,) = read_bytes(data, "s.ofx").statements[0].entries
+    assert entry.tx.description == description

@@ -135,7 +135,9 @@ def parse_tree(text: str) -> Node:
     # number only when an error needs one (see line_of). Plain transactions skip the node tree.
     number = pos = 0
     for match in _TRN.finditer(body):
-        number = _feed(stack, _TOKEN.findall(body, pos, match.start()), number)
+        between = _TOKEN.findall(body, pos, match.start())
+        if between:  # usually none: transactions follow one another
+            number = _feed(stack, between, number)
         pos = match.end()
         flat = _flat(match.group(1))
         if flat is not None and (not flat[1] or flat[1].isdisjoint(node.name for node in stack)):
@@ -266,7 +268,7 @@ def _entry(node: Node, currency: str | None, account_id: str) -> Entry:
     except StatementError as exc:
         raise StatementError(exc.reason, line=node.line) from None
     name, memo = clean(leaves.get("NAME")), clean(leaves.get("MEMO"))
-    description = memo if memo and (not name or memo.startswith(name)) else " / ".join(p for p in (name, memo) if p)
+    description = memo if memo and (not name or memo.startswith(name)) else (f"{name} / {memo}" if memo else name)
     fitid = leaves.get("FITID", "").strip() or None
     fields = (TransactionStatus.BOOKED, posted, minor, intern(cur or ""), description, name or None, None, fitid)
     return Entry.of(fields, raw_record(leaves), fitid)
