@@ -266,8 +266,8 @@ def fast_entry(raw: bytes, account: StatementAccount | None) -> Entry | None:
 # Read by one pattern, they give what _first, _party and _all would give.
 _SIMPLE_DETAILS = re.compile(
     r"<NtryDtls>\s*<TxDtls>\s*"
-    r"(?:<Refs>\s*(?:<(?!EndToEndId>)\w+>[^<]*</\w+>\s*)*(?:<EndToEndId>([^<]*)</EndToEndId>\s*)?"
-    r"(?:<(?!EndToEndId>)\w+>[^<]*</\w+>\s*)*</Refs>\s*)?"
+    r"(?:<Refs>\s*(?:<(?!EndToEndId>)\w+>[^<]*</\w+>\s*)*+"  # possessive: no quadratic backtracking
+    r"(?:<EndToEndId>([^<]*)</EndToEndId>\s*(?:<(?!EndToEndId>)\w+>[^<]*</\w+>\s*)*+)?</Refs>\s*)?"
     rf"(?:(<RltdPties>)\s*(?:<Dbtr>\s*<Nm>([^<]*)</Nm>\s*</Dbtr>\s*)?{_skip('DbtrAcct')}?"
     rf"(?:<Cdtr>\s*<Nm>([^<]*)</Nm>\s*</Cdtr>\s*)?{_skip('CdtrAcct')}?</RltdPties>\s*)?"
     r"(?:<RmtInf>\s*<Ustrd>([^<]*)</Ustrd>\s*</RmtInf>\s*)?"
