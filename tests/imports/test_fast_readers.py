@@ -4,6 +4,7 @@ read that goes through ElementTree (camt) or the OFX node tree for every entry."
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from desktop_app.core.errors import StatementError
 from desktop_app.core.imports import camt, ofx
 from desktop_app.core.imports.reader import ReadOptions, read_bytes
+from desktop_app.core.imports.records import flat_json
 from tests.imports.conftest import FIXTURES
 
 _HEAD = (
@@ -66,6 +68,30 @@ ENTRIES = [
         "<AmtDtls><InstdAmt><Amt Ccy='USD'>50.00</Amt></InstdAmt></AmtDtls>"
     ),
     _ntry(_DATES, amount="7", status="<Sts>INFO</Sts>"),
+    _ntry(  # both parties named, a credit: the debtor; "!" and "?" in text are no comment or PI
+        f"{_DATES}<NtryDtls><TxDtls><RltdPties>\n <Dbtr> <Nm>Payer! </Nm> </Dbtr>\n<Cdtr><Nm>Us?</Nm></Cdtr>"
+        "</RltdPties><RmtInf><Ustrd>Why? Because!</Ustrd></RmtInf></TxDtls></NtryDtls>",
+        sign="CRDT",
+    ),
+    _ntry(f"{_DATES}<NtryDtls><TxDtls><RltdPties><Dbtr><Nm>Only payer</Nm></Dbtr></RltdPties></TxDtls></NtryDtls>"),
+    # usual details read by one pattern: several references, both parties with their accounts
+    _ntry(
+        f"{_DATES}<NtryDtls>\n<TxDtls><Refs><MsgId>M1</MsgId><EndToEndId> E2E-7 </EndToEndId><TxId>T</TxId></Refs>"
+        "<RltdPties><Dbtr><Nm>Anna</Nm></Dbtr><DbtrAcct><Id><IBAN>DK50</IBAN></Id></DbtrAcct><Cdtr><Nm>Bo</Nm>"
+        "</Cdtr><CdtrAcct><Id><IBAN>DK51</IBAN></Id><Nm>acct</Nm></CdtrAcct></RltdPties><RmtInf><Ustrd> Rent </Ustrd>"
+        "</RmtInf></TxDtls></NtryDtls>",
+        sign="CRDT",
+    ),
+    _ntry(  # a blank end-to-end id here, a real one in a second group of details: the first non-blank
+        f"{_DATES}<NtryDtls><TxDtls><Refs><EndToEndId> </EndToEndId></Refs></TxDtls></NtryDtls>"
+        "<NtryDtls><TxDtls><Refs><EndToEndId>LATER</EndToEndId></Refs><RmtInf><Ustrd>two</Ustrd></RmtInf>"
+        "</TxDtls></NtryDtls>"
+    ),
+    _ntry(  # a remittance line outside the usual details is still read
+        f"{_DATES}<AmtDtls><Ustrd>odd</Ustrd></AmtDtls><NtryDtls><TxDtls><RmtInf><Ustrd>main</Ustrd></RmtInf>"
+        "</TxDtls></NtryDtls>"
+    ),
+    _ntry(f"{_DATES}<NtryDtls><TxDtls><RltdPties><Cdtr><Nm></Nm></Cdtr></RltdPties></TxDtls></NtryDtls>"),
 ]
 
 
@@ -105,6 +131,13 @@ def test_camt_fast_reader_reads_plain_entries_exactly_as_elementtree(monkeypatch
     assert len(quick[0][4]) == len(ENTRIES) - 1  # the INFO entry is none
     assert fast["entries"] >= 7  # most went the fast way; the odd ones fell back entry by entry
     assert quick[0][4][1].tx.counterparty == "Zürcher Müller AG" and quick[0][4][0].tx.description.endswith("März")
+    assert [(e.counterparty, e.description) for e in quick[0][4][-6:-4]] == [
+        ("Payer!", "Why? Because!"),
+        (None, ""),
+    ]
+    anna, later = quick[0][4][-4].tx, quick[0][4][-3].tx
+    assert (anna.counterparty, anna.description, json.loads(anna.raw)["end_to_end"]) == ("Anna", "Rent", "E2E-7")
+    assert json.loads(later.raw)["end_to_end"] == "LATER"
 
 
 @pytest.mark.parametrize(
@@ -112,6 +145,8 @@ def test_camt_fast_reader_reads_plain_entries_exactly_as_elementtree(monkeypatch
     [
         ("&lt;", "<Ustrd>a &amp; b</Ustrd>"),
         ("<!--", "<!-- a comment --><Ustrd>c</Ustrd>"),
+        ("<?", "<?saldo instruction?><Ustrd>d</Ustrd>"),
+        ("CDATA", "<Ustrd><![CDATA[<e>]]></Ustrd>"),
         ("prefix", '<x:Ustrd xmlns:x="urn:other">foreign</x:Ustrd><Ustrd>own</Ustrd>'),
         ("bad amount", "<Ustrd>x</Ustrd>"),
         ("bad date", "<Ustrd>y</Ustrd>"),
@@ -202,3 +237,64 @@ def test_camt_raw_amount_is_the_decimal_as_python_writes_it(written: str, raw: s
     entry = _ntry(f"{_DATES}<NtryDtls><TxDtls><RmtInf><Ustrd>x</Ustrd></RmtInf></TxDtls></NtryDtls>", written)
     (statement,) = read_bytes((_HEAD + entry + _TAIL).encode(), "s.xml", ReadOptions(format="camt")).statements
     assert f'"amount":"{raw}"' in statement.entries[0].tx.raw
+
+
+@pytest.mark.parametrize(
+    ("run", "expected"),
+    [
+        (b"<Ntry><Ustrd>Why? Because! 10:30</Ustrd></Ntry>", True),
+        (b"<Ntry><Ustrd>a &amp; b</Ustrd></Ntry>", False),
+        (b"<Ntry><!-- note --></Ntry>", False),
+        (b"<Ntry><Ustrd><![CDATA[x]]></Ustrd></Ntry>", False),
+        (b"<Ntry><?saldo pi?></Ntry>", False),
+        (b'<Ntry><x:Ustrd xmlns:x="urn:o">f</x:Ustrd></Ntry>', False),
+        (b"<Ntry><x:Ustrd>f</x:Ustrd></Ntry>", False),
+    ],
+)
+def test_camt_plain_runs_are_told_from_the_rest(run: bytes, expected: bool) -> None:
+    assert camt.plain(run) is expected
+
+
+@pytest.mark.parametrize(
+    "leaves",
+    [
+        {"TRNTYPE": "DEBIT", "TRNAMT": "-1.50", "FITID": "F1", "NAME": "Café 100% Noir", "MEMO": "a%sb"},
+        {"TRNAMT": "2.00", "NAME": 'Say "hi"', "MEMO": "back\\slash"},
+        {"TRNAMT": "2.00", "MEMO": "tab\there"},
+        {"TRNAMT": "3.00"},
+        {"X%Y": "1", "TRNAMT": "4.00"},
+        {'Q"': "1", "TRNAMT": "5.00"},
+        {"zz": "lower", "TRNAMT": "6.00", "AA": ""},
+    ],
+)
+def test_ofx_raw_record_is_flat_json_of_the_leaves(leaves: dict[str, str]) -> None:
+    for _ in range(2):  # the first call makes the layout, the second fills it in
+        assert ofx.raw_record(leaves) == flat_json({"format": "ofx", **leaves})
+    assert json.loads(ofx.raw_record(leaves)) == {"format": "ofx", **leaves}
+
+
+def test_ofx_raw_record_past_the_layout_limit_is_still_exact() -> None:
+    for n in range(300):
+        leaves = {f"K{n}": str(n), "TRNAMT": "1.00"}
+        assert ofx.raw_record(leaves) == flat_json({"format": "ofx", **leaves})
+
+
+@pytest.mark.parametrize(
+    ("name", "memo", "description"),
+    [
+        ("Coop", "Payment 7", "Coop / Payment 7"),
+        ("Coop", "Coop Amager 7", "Coop Amager 7"),  # the memo repeats the name: just the memo
+        ("Coop", "", "Coop"),
+        ("", "Payment 7", "Payment 7"),
+        ("", "", ""),
+    ],
+)
+def test_ofx_description_joins_name_and_memo(name: str, memo: str, description: str) -> None:
+    leaves = "".join(f"<{tag}>{value}" for tag, value in (("NAME", name), ("MEMO", memo)) if value)
+    data = (
+        "OFXHEADER:100\nDATA:OFXSGML\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKACCTFROM>"
+        "<BANKID>B<ACCTID>1</BANKACCTFROM><BANKTRANLIST>\n<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250102"
+        f"<TRNAMT>-1.00<FITID>F1{leaves}</STMTTRN>\n</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n"
+    ).encode()
+    (entry,) = read_bytes(data, "s.ofx").statements[0].entries
+    assert entry.tx.description == description

@@ -134,27 +134,26 @@ class Importer:
     ) -> ImportResult:
         data = read_file_bytes(path)
         resolved = self._options(target, options)
-        known = self._seen_before(data, path.name, target, resolved, run.get("dry_run", False))
+        fmt = resolved.format if resolved.format != "auto" else detect(data)
+        digest = import_digest(data, fmt, resolved) if fmt is not None else None
+        known = self._seen_before(digest, fmt, path.name, target, run.get("dry_run", False))
         if known is not None:
             return known
-        parsed = read_bytes(data, path.name, resolved)
+        parsed = read_bytes(data, path.name, resolved, digest)  # the format read_bytes picks is `fmt`
         del data  # a large file's bytes are not needed while the entries are stored
         return self.import_parsed(parsed, target, resolved, **run)
 
     def _seen_before(
-        self, data: bytes, name: str, target: Target, options: ReadOptions, dry_run: bool
+        self, digest: str | None, fmt: str | None, name: str, target: Target, dry_run: bool
     ) -> ImportResult | None:
         """The same bytes, read the same way, imported before into the same account(s): nothing to do.
 
         Re-importing a file is common (a download folder imported again); recognising it by
         its SHA-256 answers at once instead of reading and matching every entry again.
         """
-        if target.new_name:
+        if target.new_name or digest is None or fmt is None:
             return None
-        fmt = options.format if options.format != "auto" else detect(data)
-        if fmt is None:
-            return None
-        earlier = self.imports.previous_import(import_digest(data, fmt, options))
+        earlier = self.imports.previous_import(digest)
         if not earlier or (target.account_id is not None and {target.account_id} != {e[0] for e in earlier}):
             return None
         result = ImportResult(name, fmt, dry_run)

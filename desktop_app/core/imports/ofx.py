@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
+from operator import itemgetter
 from sys import intern
 
 from desktop_app.core.errors import StatementError, UnsupportedStatement
@@ -29,6 +30,7 @@ from desktop_app.core.imports.records import (
     clean,
     flat_json,
     make_day,
+    needs_escaping,
     parse_amount,
     plain_minor,
     to_money,
@@ -65,13 +67,16 @@ class Node:
     def iter(self, name: str) -> Iterator[Node]:
         """Descendants called `name`, depth first. Transactions are not searched inside (their
         fields are read by ``_leaves``), which keeps statement-level look-ups from walking them all."""
-        stack = list(reversed(self.children))
+        # A transaction list holds most of the file: when no transaction is wanted, its
+        # transactions are dropped as a whole instead of being popped one by one.
+        skip = "" if name == "STMTTRN" else "STMTTRN"
+        stack = [node for node in reversed(self.children) if node.name != skip]
         while stack:
             node = stack.pop()
             if node.name == name:
                 yield node
             elif node.children and node.name != "STMTTRN":
-                stack.extend(reversed(node.children))
+                stack.extend([child for child in reversed(node.children) if child.name != skip])
 
     def value(self, name: str) -> str:
         node = self.find(name)
@@ -130,7 +135,9 @@ def parse_tree(text: str) -> Node:
     # number only when an error needs one (see line_of). Plain transactions skip the node tree.
     number = pos = 0
     for match in _TRN.finditer(body):
-        number = _feed(stack, _TOKEN.findall(body, pos, match.start()), number)
+        between = _TOKEN.findall(body, pos, match.start())
+        if between:  # usually none: transactions follow one another
+            number = _feed(stack, between, number)
         pos = match.end()
         flat = _flat(match.group(1))
         if flat is not None and (not flat[1] or flat[1].isdisjoint(node.name for node in stack)):
@@ -261,10 +268,38 @@ def _entry(node: Node, currency: str | None, account_id: str) -> Entry:
     except StatementError as exc:
         raise StatementError(exc.reason, line=node.line) from None
     name, memo = clean(leaves.get("NAME")), clean(leaves.get("MEMO"))
-    description = memo if memo and (not name or memo.startswith(name)) else " / ".join(p for p in (name, memo) if p)
+    description = memo if memo and (not name or memo.startswith(name)) else (f"{name} / {memo}" if memo else name)
     fitid = leaves.get("FITID", "").strip() or None
     fields = (TransactionStatus.BOOKED, posted, minor, intern(cur or ""), description, name or None, None, fitid)
-    return Entry.of(fields, flat_json({"format": "ofx", **leaves}), fitid)
+    return Entry.of(fields, raw_record(leaves), fitid)
+
+
+# For each order of leaf names met: the leaves' values in JSON key order, and the JSON around them
+_Layout = tuple[Callable[[dict[str, str]], tuple[str, ...]], str]
+_LAYOUTS: dict[tuple[str, ...], _Layout | None] = {}
+
+
+def raw_record(leaves: dict[str, str]) -> str:
+    """``flat_json({"format": "ofx", **leaves})``: a file's transactions share their leaf names,
+    so the sorted JSON around the values is made once per set of names and only filled in."""
+    names = tuple(leaves)
+    if names in _LAYOUTS:
+        layout = _LAYOUTS[names]
+    else:
+        layout = _LAYOUTS[names] = _layout(names) if len(_LAYOUTS) < 256 else None
+    if layout is not None:
+        values = layout[0](leaves)
+        if not needs_escaping("".join(values)):
+            return layout[1] % values
+    return flat_json({"format": "ofx", **leaves})
+
+
+def _layout(names: tuple[str, ...]) -> _Layout | None:
+    keys = sorted((*names, "format"))
+    if len(names) < 2 or needs_escaping("".join(keys)):
+        return None  # itemgetter of one name gives no tuple; names JSON escapes go the long way
+    parts = ['"format":"ofx"' if key == "format" else f'"{key.replace("%", "%%")}":"%s"' for key in keys]
+    return itemgetter(*[key for key in keys if key != "format"]), "{" + ",".join(parts) + "}"
 
 
 def _balance(node: Node | None) -> StatementBalance | None:

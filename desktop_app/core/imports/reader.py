@@ -42,7 +42,8 @@ def read_file(path: Path, options: ReadOptions = ReadOptions()) -> ParsedFile:
     return read_bytes(text.read_bytes(path), path.name, options)
 
 
-def read_bytes(data: bytes, name: str, options: ReadOptions = ReadOptions()) -> ParsedFile:
+def read_bytes(data: bytes, name: str, options: ReadOptions = ReadOptions(), digest: str | None = None) -> ParsedFile:
+    """Parse `data`; `digest` is its ``import_digest`` when the caller has it already (one hash of a large file)."""
     fmt = options.format
     if fmt == "auto":
         if text.looks_binary(data):
@@ -59,7 +60,7 @@ def read_bytes(data: bytes, name: str, options: ReadOptions = ReadOptions()) -> 
         raise exc.located(name) from None
     except RecursionError:
         raise StatementError("the file is nested too deeply to be a statement", file=name) from None
-    return ParsedFile(name, fmt, statements, import_digest(data, fmt, options))
+    return ParsedFile(name, fmt, statements, digest or import_digest(data, fmt, options))
 
 
 def import_digest(data: bytes, fmt: str, options: ReadOptions) -> str:
