@@ -14,6 +14,7 @@ from desktop_app.core import reports
 from desktop_app.core.categories import categories
 from desktop_app.core.models import Transaction
 from desktop_app.core.money import Money
+from desktop_app.core.month_sums import COUNTS
 from desktop_app.core.store import Store, browse
 
 LIMIT = 500  # transactions listed (newest first); the months always cover the whole period
@@ -58,7 +59,7 @@ def _ids(store: Store, category_id: int, currency: str, start: date, end: date) 
         return [i for i in found if i in keep]
     rows = store._read(
         "SELECT t.id FROM transactions t WHERE t.category_id IS NULL AND t.category_source IS NOT 'split' "
-        f"AND t.amount_minor < 0 AND t.currency = ? AND t.date BETWEEN ? AND ? AND {reports._COUNTS} "
+        f"AND t.amount_minor < 0 AND t.currency = ? AND t.date BETWEEN ? AND ? AND {COUNTS} "
         "ORDER BY t.date DESC, t.id DESC LIMIT ?",
         (currency, start.isoformat(), end.isoformat(), LIMIT + 1),
     )
