@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.figures import Figure, at_most, median_ms, run_child, sandbox_process
+from bench.keyring_session import available as keyring_available
+from bench.keyring_session import keyring_session
 from bench.synthetic import transactions
 from desktop_app.core.models import Account, Connection
 from desktop_app.core.store import Store
@@ -36,8 +38,8 @@ def _cache(folder: Path, count: int) -> list[int]:
     return ids
 
 
-def first_paint(command: list[str], data_dir: Path, runs: int = 5) -> float:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "SALDO_EXIT_AFTER_FIRST_PAINT": "1"}
+def first_paint(command: list[str], data_dir: Path, runs: int = 5, keyring: dict[str, str] | None = None) -> float:
+    env = {**os.environ, **(keyring or {}), "QT_QPA_PLATFORM": "offscreen", "SALDO_EXIT_AFTER_FIRST_PAINT": "1"}
     samples = []
     for _ in range(runs):
         out = subprocess.run(
@@ -194,9 +196,15 @@ def bundle_figures() -> list[Figure]:
         archive = Path(tmp) / "saldo.tar.gz"
         subprocess.run(["tar", "-C", str(dist.parent), "-czf", str(archive), "saldo"], check=True)
         packed = archive.stat().st_size / 1e6
-        seconds = first_paint([str(dist / "saldo")], Path(tmp))
-    return [
-        at_most("bundle", "bundle size on disk", size, "MB", 200),
-        at_most("bundle", "bundle as .tar.gz", packed, "MB", 80),
-        at_most("bundle", "bundle cold start to first painted window", seconds, "s", 0.8, "empty cache"),
-    ]
+        sizes = [
+            at_most("bundle", "bundle size on disk", size, "MB", 200),
+            at_most("bundle", "bundle as .tar.gz", packed, "MB", 80),
+        ]
+        if not keyring_available():
+            print("gui: no dbus-daemon or gnome-keyring-daemon; bundle start-up skipped", flush=True)
+            return sizes
+        # A first start with no keyring asks how to keep the cache; with one (as here) it goes
+        # straight to the window, as it does for most people.
+        with keyring_session(Path(tmp) / "keyring-home") as keyring:
+            seconds = first_paint([str(dist / "saldo")], Path(tmp) / "data", keyring=keyring)
+    return [*sizes, at_most("bundle", "bundle cold start to first painted window", seconds, "s", 0.8, "empty cache")]

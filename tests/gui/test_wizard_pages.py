@@ -62,7 +62,7 @@ def test_the_keyring_is_probed_on_a_worker_and_the_window_opens_with_the_app_bui
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from desktop_app.gui import app as gui_app
-    from desktop_app.gui import opening
+    from desktop_app.gui import opening, unlock
 
     release = threading.Event()
     probed_on: list[threading.Thread] = []
@@ -73,6 +73,13 @@ def test_the_keyring_is_probed_on_a_worker_and_the_window_opens_with_the_app_bui
         return Vault(None, session_only=True)
 
     monkeypatch.setattr(opening, "open_vault", slow_keyring)
+    asked: list[unlock.UnlockMode] = []
+
+    def run_unencrypted(_parent: object, _path: object, mode: unlock.UnlockMode, _error: str = "") -> unlock.KeyChoice:
+        asked.append(mode)  # a first start with no keyring: the person chooses how the cache is kept
+        return unlock.KeyChoice(None)
+
+    monkeypatch.setattr(unlock, "ask_key", run_unencrypted)
     qt = QApplication.instance()
     tasks = TaskRunner()
     startup = gui_app._Startup(qt, str(tmp_path), tasks)  # type: ignore[arg-type]
@@ -84,6 +91,7 @@ def test_the_keyring_is_probed_on_a_worker_and_the_window_opens_with_the_app_bui
         qtbot.waitUntil(lambda: startup.window is not None, timeout=10_000)
         window = startup.window
         assert window is not None and window.ctx.vault.session_only
+        assert asked == [unlock.UnlockMode.PROTECT]
         assert "session only" in window.status_text.text()
         qtbot.addWidget(window)
     finally:
