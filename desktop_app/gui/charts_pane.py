@@ -141,8 +141,12 @@ class ChartsPane(QWidget):
         filt: TxFilter,
         wanted: Callable[[], bool],
         failed: Callable[[BaseException], None],
+        then: Callable[[Callable[[], None]], None] = lambda go: go(),
     ) -> None:
-        """Read and show the balance line of `scope`, then its monthly bars (while `wanted()`)."""
+        """Read and show the balance line of `scope`, then its monthly bars (while `wanted()`).
+
+        `then(go)` decides when the bars' read may start: their query reads every row of the scope
+        and holds the cache meanwhile, so the window lets the table's first page go first."""
         ids, currency = scope.chart_account_ids, scope.currency
 
         def read(op: Callable[[Any], Any], success: Callable[[Any], None]) -> None:
@@ -152,7 +156,7 @@ class ChartsPane(QWidget):
 
         def balance(data: ChartData) -> None:
             self.show_balance(scope.title, data)
-            read(lambda app: ops_.read_monthly(app, ids, currency, filt), self.show_monthly)
+            then(lambda: read(lambda app: ops_.read_monthly(app, ids, currency, filt), self.show_monthly))
 
         read(lambda app: ops_.read_balance(app, ids, currency), balance)
 

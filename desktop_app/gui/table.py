@@ -15,6 +15,7 @@ read on a worker in one go, wherever it is in the list.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -86,12 +87,12 @@ class TransactionsModel(QAbstractTableModel):
         self._counting = True
         self.sums = []
         self.endResetModel()
-        generation = self._generation
+        generation, order = self._generation, self.order
         QueryOp(
             self._ops,
             parent=self,
-            op=lambda app: ops_.count_rows(app, filt),
-            success=lambda n: self._counted(generation, n),
+            op=lambda app: ops_.count_and_first_page(app, filt, order, PAGE),
+            success=lambda found: self._counted(generation, *found),
         ).failure(lambda exc: self._count_failed(generation)).run()
 
     def set_search(self, text: str) -> None:
@@ -117,7 +118,8 @@ class TransactionsModel(QAbstractTableModel):
     def refresh(self) -> None:
         self.set_filter(self.filter)
 
-    def _counted(self, generation: int, total: int) -> None:
+    def _counted(self, generation: int, total: int, first: Any = None) -> None:
+        """The count arrived, with the first block when it was read in the same trip."""
         if generation != self._generation:
             return
         self._counting = False
@@ -125,7 +127,10 @@ class TransactionsModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), 0, total - 1)
             self._total = total
             self.endInsertRows()
-            self._load(0)
+            if first is not None:
+                self._arrived(generation, 0, *first)
+            else:
+                self._load(0)
         self.counted.emit(total)
         self.loaded.emit()
         if self._pending_day is not None:
@@ -201,6 +206,23 @@ class TransactionsModel(QAbstractTableModel):
             last = min(first + len(rows), self._total) - 1
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(HEADERS) - 1))
         self.loaded.emit()
+
+    def when_first_page(self, go: Callable[[], None]) -> None:
+        """Run `go` once the first block of the current filter is in (at once if it is, or if there are no rows)."""
+
+        def ready() -> bool:
+            return not self._counting and (self._total == 0 or 0 in self._blocks)
+
+        if ready():
+            go()
+            return
+
+        def check() -> None:
+            if ready():
+                self.loaded.disconnect(check)
+                go()
+
+        self.loaded.connect(check)
 
     # -- go to date ------------------------------------------------------------------------
 

@@ -271,7 +271,8 @@ class MainWindow(StatementDrops, QMainWindow):
         resolved, filt = self.resolved, self.current_filter()
         if resolved is not None:
             key = (self.scope, filt)  # the reads land only while the person still wants them
-            self.charts.load(self.ops, resolved, filt, lambda: key == (self.scope, self.current_filter()), self._failed)
+            wanted = lambda: key == (self.scope, self.current_filter())  # noqa: E731
+            self.charts.load(self.ops, resolved, filt, wanted, self._failed, then=self.model.when_first_page)
 
     def _failed(self, exc: BaseException) -> None:
         self.status_text.setText(f"Could not draw the chart: {ops_.user_message(exc)}")
