@@ -208,3 +208,18 @@ def test_a_write_between_reading_and_storing_a_month_is_not_lost(
     monkeypatch.setattr(month_sums, "_month_sums", read_then_a_sync_writes)
     assert _report(filled, start, end) == _spent(filled, start, end)
     assert filled._read("SELECT count(*) FROM report_stale WHERE month BETWEEN '2025-12' AND '2026-03'")[0][0] == 0
+
+
+def test_a_bulk_import_marks_its_months_without_the_row_triggers(filled: Store) -> None:
+    start, end = date(2025, 11, 1), date(2026, 6, 30)
+    assert _report(filled, start, end) == _spent(filled, start, end)  # the summaries are fresh now
+    # new rows in new and old months, and a row the bank sends again with another day and amount
+    moved = factories.tx(1, 0, "-99.99", day=date(2026, 6, 1), counterparty="Netto")
+    extra = [factories.tx(2, 1000 + n, f"-{n}.50", day=date(2026, 1 + n % 5, 10)) for n in range(1, 40)]
+    filled.bulk_import([moved, *extra])
+    assert _report(filled, start, end) == _spent(filled, start, end)
+    names = {str(r[0]) for r in filled._read("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert {"summary_tx_ai", "summary_tx_ad", "summary_tx_au", "summary_balance_au"} <= names  # back after
+    before = _spent(filled, start, end)
+    filled.upsert_transactions([factories.tx(2, 5000, "-1.00", day=date(2026, 2, 2))])  # the triggers work again
+    assert _report(filled, start, end) == _spent(filled, start, end) != before

@@ -11,7 +11,7 @@ from desktop_app.core.errors import StoreError
 from desktop_app.core.models import (
     Transaction,
 )
-from desktop_app.core.store import migrations
+from desktop_app.core.store import migrations, summaries
 from desktop_app.core.store.base import StoreBase
 from desktop_app.core.store.database import CACHE_KIB
 from desktop_app.core.store.driver import sqlite
@@ -86,7 +86,7 @@ class TransactionWrites(StoreBase):
         with self._lock, self._bulk_cache(), self._write() as conn:
             existing = conn.execute("SELECT count(*) FROM transactions").fetchone()[0]
             rebuild_indexes = len(rows) >= existing
-            for name in migrations.FTS_TRIGGERS:
+            for name in (*migrations.FTS_TRIGGERS, *summaries.ROW_TRIGGERS):
                 conn.execute(f"DROP TRIGGER {name}")
             if rebuild_indexes:
                 for name in migrations.SECONDARY_INDEXES:
@@ -97,8 +97,9 @@ class TransactionWrites(StoreBase):
             if rebuild_indexes:
                 for sql in migrations.SECONDARY_INDEXES.values():
                     conn.execute(sql)
-            for sql in migrations.FTS_TRIGGERS.values():
+            for sql in (*migrations.FTS_TRIGGERS.values(), *summaries.ROW_TRIGGERS.values()):
                 conn.execute(sql)
+            summaries.mark_everything(conn)
             for sql in migrations.REBUILD_FTS:
                 conn.execute(sql)
             log.info("bulk import: %d new, %d updated (had %d rows)", total.new, total.updated, existing)
