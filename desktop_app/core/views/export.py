@@ -105,32 +105,26 @@ def export_file(
 ) -> ExportResult:
     """Write every transaction matching `filt` to `path` (format from the suffix unless given)."""
     fmt = fmt or (ExportFormat.JSON if path.suffix.lower() == ".json" else ExportFormat.CSV)
+    return write_whole(
+        path,
+        lambda out: write_transactions(matching(store, filt), out, fmt, progress=progress, cancel=cancel),
+        keep=lambda result: not result.cancelled,  # a cancelled export leaves nothing
+    )
+
+
+def write_whole[T](path: Path, write: Callable[[TextIO], T], keep: Callable[[T], bool] = lambda _: True) -> T:
+    """Run `write` on a file beside `path` and rename it into place when done (and `keep` says
+    so): a failed or cancelled export never leaves half a file under the chosen name. Returns
+    what `write` returned."""
     partial = path.with_name(path.name + ".part")
     try:
         with partial.open("w", newline="", encoding="utf-8") as handle:
-            result = write_transactions(matching(store, filt), handle, fmt, progress=progress, cancel=cancel)
-        if result.cancelled:
-            partial.unlink(missing_ok=True)
-        else:
+            result = write(handle)
+        if keep(result):
             os.replace(partial, path)
+        else:
+            partial.unlink(missing_ok=True)
         return result
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise ExportError.writing(path, exc) from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-
-
-def write_whole(path: Path, write: Callable[[TextIO], int]) -> int:
-    """Run `write` on a file beside `path` and rename it into place when done: a failed export
-    never leaves half a file under the chosen name. Returns what `write` returned."""
-    partial = path.with_name(path.name + ".part")
-    try:
-        with partial.open("w", newline="", encoding="utf-8") as handle:
-            count = write(handle)
-        os.replace(partial, path)
-        return count
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise ExportError.writing(path, exc) from None
