@@ -18,6 +18,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLineEdit, QMainWindow, QMenu, QSplitter, QStackedWidget, QToolBar, QVBoxLayout, QWidget
 
 from desktop_app import APP_NAME
+from desktop_app.core.accounts import MANUAL_CONNECTION
 from desktop_app.core.store import TxFilter
 from desktop_app.core.views.accounts import AccountTree
 from desktop_app.core.views.scope import ResolvedScope, Scope, ScopeKind, keep_or_default, resolve
@@ -289,7 +290,7 @@ class MainWindow(StatementDrops, QMainWindow):
         a.connect.setEnabled(True)
         self.welcome.set_ready(True)
         connection = self.current_connection()
-        a.reconnect.setEnabled(connection is not None)
+        a.reconnect.setEnabled(connection not in (None, MANUAL_CONNECTION))  # nothing to consent to
         a.disconnect.setEnabled(connection is not None)
 
     def note_session_only(self) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import accounts
+from desktop_app.core.views.scope import Scope
 from desktop_app.gui.accounts_dialog import AccountsDialog
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.manual_entry import ManualAccountForm, ManualTransactionForm
@@ -85,6 +86,10 @@ def test_a_manual_account_with_an_entry_shows_its_balance_and_no_sync_badges(
     settle(qtbot, win, lambda: tree_names(win, accounts.MANUAL_CONNECTION) == ["Wallet"])
     node = win.tree.connection(accounts.MANUAL_CONNECTION)
     assert node is not None and node.badges == ()  # no "disconnected", nothing to reconnect
+    win.select_scope(Scope.connection(accounts.MANUAL_CONNECTION))
+    assert win.current_connection() == accounts.MANUAL_CONNECTION and not win.commands.reconnect.isEnabled()
+    win.select_scope(Scope.connection("c1"))
+    assert win.commands.reconnect.isEnabled()
 
     qtbot.waitUntil(lambda: dialog.buttons["entry"].isEnabled(), timeout=10_000)
     dialog.new_transaction(today=date(2026, 3, 14))
