@@ -150,16 +150,32 @@ def category_trend(
 
 
 def category_transaction_ids(
-    store: Store, category_id: int, start: date | None = None, end: date | None = None, limit: int = 500
+    store: Store,
+    category_id: int,
+    start: date | None = None,
+    end: date | None = None,
+    limit: int = 500,
+    currency: str | None = None,
 ) -> list[int]:
-    """Newest first, the transactions behind a category's bar (subcategories and split parts included)."""
+    """Newest first, the transactions behind a category's bar (subcategories and split parts
+    included); UNCATEGORISED is the money out no category holds. `currency`: in that one only."""
     low, high = _period(start, end)
-    params: list[Any] = [category_id, category_id, category_id, category_id, low, high, limit]
-    members = "SELECT id FROM categories WHERE id = ? OR parent_id = ?"
+    if category_id == UNCATEGORISED:
+        which = "t.category_id IS NULL AND t.category_source IS NOT 'split' AND t.amount_minor < 0"
+        params: list[Any] = []
+    else:
+        members = "SELECT id FROM categories WHERE id = ? OR parent_id = ?"
+        which = (
+            f"(t.category_id IN ({members}) AND t.category_source IS NOT 'split' "
+            f"OR t.id IN (SELECT transaction_id FROM tx_splits WHERE category_id IN ({members})))"
+        )
+        params = [category_id] * 4
+    if currency is not None:
+        which += " AND t.currency = ?"
+        params.append(currency)
     rows = store._read(
-        f"SELECT t.id FROM transactions t WHERE (t.category_id IN ({members}) AND t.category_source IS NOT 'split' "
-        f"OR t.id IN (SELECT transaction_id FROM tx_splits WHERE category_id IN ({members}))) "
+        f"SELECT t.id FROM transactions t WHERE {which} "
         f"AND t.date BETWEEN ? AND ? AND {COUNTS} ORDER BY t.date DESC, t.id DESC LIMIT ?",
-        params,
+        [*params, low, high, limit],
     )
     return [int(r[0]) for r in rows]

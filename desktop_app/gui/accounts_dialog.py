@@ -79,8 +79,7 @@ class AccountsDialog(QDialog):
         QueryOp(self.ops, parent=self, op=shaping.read_account_views, success=show).run()
 
     def current(self) -> AccountView | None:
-        row = parts.selected_row(self.table)
-        return self.accounts[row] if row is not None and row < len(self.accounts) else None
+        return parts.selected(self.table, self.accounts)
 
     def _update(self) -> None:
         chosen = self.current()

@@ -27,7 +27,6 @@ from desktop_app.gui import editor_parts as parts
 from desktop_app.gui import operations as ops_
 from desktop_app.gui import shaping_ops as shaping
 from desktop_app.gui.operations import Change, MutationOp, Operations, QueryOp
-from desktop_app.gui.theme import colours
 
 KIND_WORDS = {"expense": "spending", "income": "income", "transfer": "transfer"}
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -93,7 +92,7 @@ class CategoriesDialog(QDialog):
             self.refresh(select=getattr(result, "id", select))
 
         def refused(exc: BaseException) -> None:
-            self.status.setStyleSheet(f"color: {colours().error};")
+            self.status.setStyleSheet(parts.error_style())
             self.status.setText(ops_.user_message(exc))
 
         MutationOp(

@@ -1,5 +1,6 @@
-"""The parts the list editors share (Accounts…, Categories…, Rules…, Budgets, the drill-in):
-a read-only table of rows, buttons down the side, a status line and Close."""
+"""The parts the list editors and forms share (Accounts…, Categories…, Rules…, Budgets, the
+drill-in, the wizard): a read-only table of rows, buttons down the side, a status line and Close,
+and the line that says what is wrong with an entry."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from desktop_app.gui.theme import colours
 
 
 def table(headers: Sequence[str], name: str, stretch: int = 0) -> QTableWidget:
@@ -51,9 +54,10 @@ def fill(view: QTableWidget, rows: Sequence[Sequence[str | QTableWidgetItem]]) -
             view.setItem(r, c, cell if isinstance(cell, QTableWidgetItem) else QTableWidgetItem(cell))
 
 
-def selected_row(view: QTableWidget) -> int | None:
+def selected[T](view: QTableWidget, items: Sequence[T]) -> T | None:
+    """The item of `items` on the selected row of `view` (its rows show `items` in order)."""
     rows = view.selectionModel().selectedRows()
-    return rows[0].row() if rows else None
+    return items[rows[0].row()] if rows and rows[0].row() < len(items) else None
 
 
 def button(text: str, slot: Callable[[], object]) -> QPushButton:
@@ -103,3 +107,16 @@ def ask_text(parent: QWidget, title: str, label: str, value: str = "") -> str | 
     """A one-line question; None when cancelled."""
     text, ok = QInputDialog.getText(parent, title, label, text=value)
     return text if ok else None
+
+
+def error_style() -> str:
+    return f"color: {colours().error};"
+
+
+def error_label(text: str = "") -> QLabel:
+    """The line under a form that says what is wrong (in the theme's error colour, read out as "Problem")."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setAccessibleName("Problem")
+    label.setStyleSheet(error_style())
+    return label

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.enablebanking_link import BankConsent
 from desktop_app.gui import wizard_pages
 from desktop_app.gui.context import AppContext
+from desktop_app.gui.editor_parts import error_label
 
 INTRO = (
     "<h3>Enable Banking</h3>"
@@ -72,7 +73,7 @@ class EnableBankingPage(QWidget):
         form.addRow("Country", self.country)
         form.addRow("Bank", banks)
         layout.addLayout(form)
-        self.error = wizard_pages.error_label()
+        self.error = error_label()
         layout.addWidget(self.error)
         self.continue_button = wizard_pages.button("Continue", self._continue, default=True)
         wizard_pages.buttons(layout, wizard_pages.button("Back", self.back.emit), self.continue_button)

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QDialog, QDialogButtonBox, Q
 from desktop_app.core.accounts import ACCOUNT_TYPES
 from desktop_app.core.errors import MoneyError
 from desktop_app.core.money import parse_formatted
+from desktop_app.gui import editor_parts as parts
 from desktop_app.gui.formatting import Formatter
-from desktop_app.gui.theme import colours
 
 TYPE_NAMES = {
     "checking": "Everyday (checking)",
@@ -42,9 +42,7 @@ class _Form(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.form = QFormLayout(self)
-        self.problem = QLabel("")
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(f"color: {colours().error}; font-weight: 600;")
+        self.problem = parts.error_label()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.rejected.connect(self.reject)
         self.setMinimumWidth(420)

@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog
 
-from desktop_app.core.models import Transaction
 from desktop_app.core.store.browse import SortKey
 from desktop_app.gui import dialogs
 from desktop_app.gui import operations as ops_
@@ -82,12 +81,12 @@ def build(w: MainWindow) -> Actions:
     # Delete acts on the table only: in the search field the key must keep deleting characters
     delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
     w.transactions.table.addAction(delete)
-    categoriser = Categoriser(w.ops, w.fmt, lambda: selected_transactions(w), w)
+    categoriser = Categoriser(w.ops, w.fmt, w.edits.chosen, w)
     categoriser.status.connect(w.status_text.setText)
     categorise = _action(w, "&Categorise…", categoriser.categorise_selected, "Ctrl+K")
     categorise.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the search field keeps its Ctrl+K
     w.transactions.table.addAction(categorise)
-    splitter = Splitter(w.ops, w.fmt, lambda: selected_transactions(w), w)
+    splitter = Splitter(w.ops, w.fmt, w.edits.chosen, w)
     splitter.status.connect(w.status_text.setText)
     split = _action(w, "&Split…", splitter.split_selected, "Ctrl+Shift+S")
     go_to_date = _action(w, "&Go to date…", lambda: ask_go_to_date(w), "Ctrl+G")
@@ -154,10 +153,6 @@ def build(w: MainWindow) -> Actions:
         categorise,
         go_to_date,
     )
-
-
-def selected_transactions(w: MainWindow) -> list[Transaction]:
-    return [t for t in map(w.model.transaction, w.transactions.selected_rows()) if t is not None]
 
 
 def ask_go_to_date(w: MainWindow) -> dialogs.GoToDateDialog:

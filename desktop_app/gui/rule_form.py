@@ -10,8 +10,8 @@ from desktop_app.core.categories import Category
 from desktop_app.core.errors import MoneyError
 from desktop_app.core.money import Money, parse_formatted
 from desktop_app.core.rules import Actions, Conditions, Rule
+from desktop_app.gui import editor_parts as parts
 from desktop_app.gui.formatting import Formatter
-from desktop_app.gui.theme import colours
 
 SIGN_CHOICES = (("In or out", None), ("Money in", "in"), ("Money out", "out"))
 
@@ -85,9 +85,7 @@ class RuleForm(QDialog):
         self.transfer.setChecked(a.transfer)
         self.enabled = QCheckBox("Rule is &on")
         self.enabled.setChecked(rule.enabled if rule else True)
-        self.problem = QLabel("")
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(f"color: {colours().error}; font-weight: 600;")
+        self.problem = parts.error_label()
         form = QFormLayout(self)
         form.addRow("&Name:", self.name)
         form.addRow(QLabel("<b>When every filled-in condition holds</b>"))

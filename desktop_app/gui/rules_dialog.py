@@ -84,8 +84,7 @@ class RulesDialog(QDialog):
         QueryOp(self.ops, parent=self, op=shaping.read_rules, success=show).run()
 
     def current(self) -> Rule | None:
-        row = parts.selected_row(self.table)
-        return self.rules[row] if row is not None and row < len(self.rules) else None
+        return parts.selected(self.table, self.rules)
 
     def _update(self) -> None:
         chosen, busy = self.current(), self.busy

@@ -13,6 +13,7 @@ from desktop_app.core.models import Connection
 from desktop_app.core.simplefin_link import Connected
 from desktop_app.gui import wizard_pages
 from desktop_app.gui.context import AppContext
+from desktop_app.gui.editor_parts import error_label
 
 INTRO = (
     "<h3>SimpleFIN Bridge</h3>"
@@ -39,7 +40,7 @@ class SimpleFinPage(QWidget):
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setPlaceholderText("setup token")
         layout.addWidget(self.token)
-        self.error = wizard_pages.error_label()
+        self.error = error_label()
         layout.addWidget(self.error)
         self.said = QLabel("")  # what the Bridge reported when the accounts were first listed
         self.said.setWordWrap(True)

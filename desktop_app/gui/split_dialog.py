@@ -30,9 +30,9 @@ from desktop_app.core.models import Transaction
 from desktop_app.core.money import Money, parse_formatted
 from desktop_app.gui import operations as ops_
 from desktop_app.gui import shaping_ops as shaping
+from desktop_app.gui.editor_parts import error_label
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.operations import Change, MutationOp, Operations, QueryOp
-from desktop_app.gui.theme import colours
 
 
 class SplitDialog(QDialog):
@@ -50,9 +50,7 @@ class SplitDialog(QDialog):
         self.rows: list[tuple[QComboBox, QLineEdit]] = []
         self.left = QLabel()
         self.left.setAccessibleName("Left to assign")
-        self.problem = QLabel("")
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(f"color: {colours().error};")
+        self.problem = error_label()
         add = QPushButton("&Add part")
         add.clicked.connect(lambda: self.add_part())
         fill = QPushButton("&Fill the rest")

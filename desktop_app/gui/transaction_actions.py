@@ -50,6 +50,10 @@ class TransactionActions(QObject):
         self.export_task: TaskContext | None = None
         self.detail: dialogs.TransactionDialog | None = None
 
+    def chosen(self) -> list[Transaction]:
+        """The selected transactions (those read in already; every stored row has an id)."""
+        return [t for t in map(self.model.transaction, self.selected_rows()) if t is not None and t.id is not None]
+
     def open_detail(self, row: int) -> None:
         t = self.model.transaction(row)
         if t is None or t.id is None:
@@ -72,7 +76,7 @@ class TransactionActions(QObject):
     # -- delete and undo -----------------------------------------------------------------
 
     def delete_selected(self) -> None:
-        chosen = [t for t in map(self.model.transaction, self.selected_rows()) if t is not None and t.id is not None]
+        chosen = self.chosen()
         if not chosen or not dialogs.ask_delete(self.window, chosen, self.fmt):
             return
         ids = [t.id for t in chosen if t.id is not None]

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app import APP_NAME
 from desktop_app.core.store.keys import MIN_PASSPHRASE
-from desktop_app.gui.theme import colours
+from desktop_app.gui import editor_parts as parts
 
 
 class UnlockMode(Enum):
@@ -59,10 +59,7 @@ class UnlockDialog(QDialog):
         intro.setWordWrap(True)
         self.passphrase = self._field("Passphrase")
         self.confirm = self._field("Passphrase again")
-        self.problem = QLabel(error)
-        self.problem.setWordWrap(True)
-        self.problem.setAccessibleName("Problem")
-        self.problem.setStyleSheet(f"color: {colours().error}; font-weight: 600;")
+        self.problem = parts.error_label(error)
 
         form = QFormLayout()
         form.addRow("&Passphrase:", self.passphrase)

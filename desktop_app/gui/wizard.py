@@ -30,8 +30,8 @@ from desktop_app.core.enablebanking_link import BankConsent
 from desktop_app.core.errors import ConsentCancelled, SaldoError
 from desktop_app.core.models import Account, Connection
 from desktop_app.core.providers.registry import PROVIDERS, Provider
+from desktop_app.gui import editor_parts, wizard_pages
 from desktop_app.gui import operations as ops_
-from desktop_app.gui import wizard_pages
 from desktop_app.gui.enablebanking_page import EnableBankingPage
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.messages import explain
@@ -182,7 +182,7 @@ class ConnectWizard(QDialog):
         self.tenant_form.setRowVisible(self.tenant, provider.needs_tenant)
         vault = self.ctx.vault
         self.where_secrets.setText(vault.describe())
-        self.where_secrets.setStyleSheet(wizard_pages.error_style() if vault.session_only else "")
+        self.where_secrets.setStyleSheet(editor_parts.error_style() if vault.session_only else "")
         self._show(CREDENTIALS)
 
     def save_credentials(self) -> None:

@@ -25,21 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.providers.registry import in_wizard_order
-from desktop_app.gui.theme import colours
+from desktop_app.gui.editor_parts import error_label
 
 if TYPE_CHECKING:
     from desktop_app.gui.wizard import ConnectWizard
-
-
-def error_style() -> str:
-    return f"color: {colours().error};"
-
-
-def error_label() -> QLabel:
-    label = QLabel("")
-    label.setWordWrap(True)
-    label.setStyleSheet(error_style())
-    return label
 
 
 def _text(layout: QVBoxLayout) -> QLabel:

@@ -58,6 +58,8 @@ def test_spending_counts_refunds_splits_and_leaves_transfers_and_income_out(cach
     drilled = reports.spending_by_category(cache, date(2026, 3, 1), date(2026, 3, 31), parent_id=transport)
     assert [(r.name, r.amount) for r in drilled] == [("Transport / Fuel", _eur("10.00"))]
     assert reports.category_transaction_ids(cache, transport) == [ids["t3"]]
+    assert reports.category_transaction_ids(cache, transport, currency="SEK") == []
+    assert reports.category_transaction_ids(cache, reports.UNCATEGORISED) == [ids["t7"]]  # money out only
     (march, april) = reports.monthly_flows(cache)
     assert (march.income, march.spending, march.net) == (_eur("2500.00"), _eur("82.77"), _eur("2417.23"))
     assert (april.month, april.spending) == ("2026-04", _eur("99.00"))
