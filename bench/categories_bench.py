@@ -78,8 +78,8 @@ def _apply_with_probe(store: Store) -> tuple[float, float, float, int]:
     plain_write = store._write
 
     @contextmanager
-    def timed_write() -> Iterator[Any]:
-        with plain_write() as conn:
+    def timed_write(**options: Any) -> Iterator[Any]:
+        with plain_write(**options) as conn:
             start = time.perf_counter()  # the locks are held from here (BEGIN IMMEDIATE has returned) to COMMIT
             yield conn
         holds.append(time.perf_counter() - start)

@@ -219,6 +219,10 @@ def delete_category(store: Store, category_id: int, reassign_to: int | None = No
                 "SELECT ?, month, amount_minor, currency FROM budgets WHERE category_id = ?",
                 (target.id, category_id),
             )
+        # the provider's guess follows too: a rule run falls back to it, and must never write a category that is gone
+        conn.execute(
+            "UPDATE transactions SET guess_id = ? WHERE guess_id = ?", (target.id if target else None, category_id)
+        )
         conn.execute("UPDATE categories SET parent_id = ? WHERE parent_id = ?", (new_parent, category_id))
         rules.retarget_category(conn, category_id, target.id if target else None)
         conn.execute("DELETE FROM budgets WHERE category_id = ?", (category_id,))

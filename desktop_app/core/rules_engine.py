@@ -27,12 +27,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.core import mcc
-from desktop_app.core.errors import Cancelled
+from desktop_app.core.errors import Cancelled, RuleError
 from desktop_app.core.rules import rules
 from desktop_app.core.rules_match import Matcher
 from desktop_app.core.store import Store, summaries
@@ -97,6 +97,12 @@ def _outcomes(conn: Any, matcher: Matcher) -> int:
     for table in ("rule_hits", "rule_outcomes", "rule_outcome_tags"):
         conn.execute(f"DELETE FROM temp.{table}")
     fresh = list(enumerate(matcher.outcomes))
+    wanted = {cat[1] for cat, *_ in matcher.outcomes if cat}
+    if wanted:
+        marks = ", ".join("?" * len(wanted))
+        found = conn.execute(f"SELECT count(*) FROM categories WHERE id IN ({marks})", sorted(wanted)).fetchone()[0]
+        if found != len(wanted):
+            raise RuleError("The categories changed while the rules ran; apply the rules again.")
     conn.executemany(
         "INSERT INTO temp.rule_outcomes VALUES (?, ?, ?, ?, ?)",
         [
@@ -175,7 +181,9 @@ def apply_rules(
             if cancel is not None and cancel.is_set():
                 raise Cancelled("Cancelled.")
             end = min(start + sizes.rows - 1, high)
-            with sizes.timed(end - start + 1), store._write() as conn:
+            # foreign keys unchecked: every category written comes from the categories table in
+            # this same transaction (``_outcomes`` checks the rules' ones; guesses follow deletions)
+            with sizes.timed(end - start + 1), store._write(foreign_keys=False) as conn:
                 seen, differ = _batch(conn, matcher, start, end, dry_run)
             committed()
             examined += seen
@@ -206,6 +214,18 @@ def _batch(conn: Any, matcher: Matcher, start: int, end: int, dry_run: bool) -> 
         conn.execute("SELECT count(*) FROM transactions WHERE id BETWEEN ? AND ?", (start, end)).fetchone()[0]
     )
     known = _outcomes(conn, matcher)
+    with summaries.without_report_trigger(conn) if not dry_run else nullcontext():
+        changed = _decide_batch(conn, matcher, start, end, dry_run, known)
+    if not dry_run:
+        if changed:
+            summaries.mark_ids(conn, start, end)
+        conn.executemany("INSERT OR IGNORE INTO temp.rule_hits VALUES (?, ?)", matcher.tagged_hits)
+        _apply_tags(conn, start, end)
+    return examined, changed
+
+
+def _decide_batch(conn: Any, matcher: Matcher, start: int, end: int, dry_run: bool, known: int) -> int:
+    """The one statement of a batch (see ``_batch``); how many rows it changed, or would."""
     conn.execute("SAVEPOINT rule_batch")
     while True:
         matcher.tagged_hits.clear()
@@ -229,12 +249,7 @@ def _batch(conn: Any, matcher: Matcher, start: int, end: int, dry_run: bool) -> 
         conn.execute("ROLLBACK TO rule_batch")
         known = _outcomes(conn, matcher)
     conn.execute("RELEASE rule_batch")
-    if not dry_run:
-        if changed:
-            summaries.mark_ids(conn, start, end)
-        conn.executemany("INSERT OR IGNORE INTO temp.rule_hits VALUES (?, ?)", matcher.tagged_hits)
-        _apply_tags(conn, start, end)
-    return examined, changed
+    return changed
 
 
 def _without_rules(store: Store, after_id: int, upto_id: int | None) -> ApplyResult:

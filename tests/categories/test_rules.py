@@ -171,6 +171,73 @@ def test_cancel_stops_between_batches_and_a_rerun_finishes(cache: Store) -> None
     assert rules_engine.apply_rules(cache, batch=10).changed == 30
 
 
+def _dangling(store: Store) -> int:
+    """Rows whose category or provider guess names a category that does not exist."""
+    return int(
+        store._read(
+            "SELECT count(*) FROM transactions WHERE (category_id IS NOT NULL AND category_id NOT IN "
+            "(SELECT id FROM categories)) OR (guess_id IS NOT NULL AND guess_id NOT IN (SELECT id FROM categories))"
+        )[0][0]
+    )
+
+
+def test_deleting_a_category_the_provider_guessed_leaves_rule_runs_sound(cache: Store) -> None:
+    from dataclasses import replace
+
+    after = rules_engine.last_transaction_id(cache)
+    shop = replace(factories.tx(1, 1, counterparty="Corner shop"), raw=raw_json({"merchant_category_code": 5411}))
+    ids = _store(cache, shop, replace(factories.tx(1, 2, counterparty="Deli"), raw=shop.raw))
+    rules_engine.categorise_new(cache, after)
+    groceries = _id(cache, "Groceries")
+    assert _category(cache, ids["t1"]) == (groceries, "provider")
+    cat.delete_category(cache, groceries, reassign_to=_id(cache, "Eating out"))
+    add_rule(cache, Rule(Conditions(counterparty="deli"), Actions(category_id=_id(cache, "Health"))))
+    rules_engine.apply_rules(cache)  # a rule run falls back to the guess for t1: it moved with the category
+    assert _category(cache, ids["t1"]) == (_id(cache, "Eating out"), "provider")
+    assert _category(cache, ids["t2"]) == (_id(cache, "Health"), "rule")
+    cat.delete_category(cache, _id(cache, "Eating out"), reassign_to=None)
+    rules_engine.apply_rules(cache)
+    assert _category(cache, ids["t1"]) == (None, None)
+    assert _dangling(cache) == 0
+    assert cache._read("PRAGMA foreign_key_check")[:1] == []
+
+
+def test_a_category_deleted_during_a_run_stops_it_with_a_reason(cache: Store) -> None:
+    _store(cache, *(factories.tx(1, n, counterparty="Lidl", day=date(2026, 1, 1 + n % 28)) for n in range(40)))
+    pets = cat.add_category(cache, "Aquarium", parent_id=_id(cache, "Pets"))
+    add_rule(cache, Rule(Conditions(counterparty="lidl"), Actions(category_id=pets.id)))
+
+    def progress(done: int, total: int) -> None:
+        if done == 10:  # the person deletes the category from another window between two writes
+            cat.delete_category(cache, pets.id, reassign_to=None)
+
+    with pytest.raises(RuleError, match="categories changed"):
+        rules_engine.apply_rules(cache, batch=10, progress=progress)
+    assert _dangling(cache) == 0
+    assert cache._read("PRAGMA foreign_keys")[0][0] == 1  # switched back on after the failed write
+    rules_engine.apply_rules(cache)  # run again: it completes, and the deleted category is on no row
+    assert cache._read("SELECT count(*) FROM transactions WHERE category_id IS NOT NULL")[0][0] == 0
+
+
+def test_a_rule_run_leaves_the_schema_and_foreign_keys_as_they_were(cache: Store) -> None:
+    schema = cache._read("SELECT type, name, sql FROM sqlite_master ORDER BY name")
+    ids = _store(cache, *(factories.tx(1, n, counterparty="Lidl", day=date(2026, 1, 1 + n)) for n in range(20)))
+    add_rule(cache, Rule(Conditions(counterparty="lidl"), Actions(category_id=_id(cache, "Groceries"), tag="food")))
+    assert rules_engine.apply_rules(cache, batch=7).changed == 20
+    assert [tuple(r) for r in cache._read("SELECT type, name, sql FROM sqlite_master ORDER BY name")] == [
+        tuple(r) for r in schema
+    ]
+    assert cache._read("PRAGMA foreign_keys")[0][0] == 1
+    # the report trigger is back: a person's own change after the run still marks its month
+    with cache._write() as conn:
+        conn.execute("DELETE FROM report_stale")
+        conn.execute(
+            "UPDATE transactions SET category_id = ?, category_source = 'manual', rule_id = NULL WHERE id = ?",
+            (_id(cache, "Pets"), ids["t3"]),
+        )
+    assert [r[0] for r in cache._read("SELECT month FROM report_stale")] == ["2026-01"]
+
+
 @pytest.mark.parametrize(
     ("rule", "message"),
     [
