@@ -214,7 +214,7 @@ def _batch(conn: Any, matcher: Matcher, start: int, end: int, dry_run: bool) -> 
         conn.execute("SELECT count(*) FROM transactions WHERE id BETWEEN ? AND ?", (start, end)).fetchone()[0]
     )
     known = _outcomes(conn, matcher)
-    with summaries.without_report_trigger(conn) if not dry_run else nullcontext():
+    with summaries.without_row_trigger(conn, "summary_tx_au") if not dry_run else nullcontext():
         changed = _decide_batch(conn, matcher, start, end, dry_run, known)
     if not dry_run:
         if changed:

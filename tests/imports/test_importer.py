@@ -253,3 +253,27 @@ def test_cancel_rolls_the_whole_file_back_and_progress_is_reported(importer: Imp
     done: list[tuple[int, int]] = []
     importer.import_file(FIXTURES / "sgml_bank.ofx", progress=lambda d, t: done.append((d, t)))
     assert done == [(3, 4), (4, 4)]
+
+
+def test_reports_read_after_an_import_count_what_it_added(tmp_path: Path, importer: Importer, cache: Store) -> None:
+    """The import marks its months stale itself (its insert runs without the per-row trigger)."""
+    from desktop_app.core import reports
+
+    january = [Row(date(2025, 1, d), f"-{d}.00", f"Shop {d}", f"J{d}") for d in range(1, 6)]
+    importer.import_file(builders.ofx(tmp_path / "jan.ofx", january))
+    assert reports.monthly_flows(cache)[0].spending.amount == Decimal("15.00")  # months computed and fresh
+    with cache._write() as conn:  # as if net worth had just brought every balance month up to date
+        conn.execute("DELETE FROM balance_stale")
+    later = [Row(date(2025, 1, 20), "-100.00", "Late in January", "J20"), Row(date(2025, 2, 3), "250.00", "Pay", "F3")]
+    importer.import_file(builders.ofx(tmp_path / "feb.ofx", later))
+    flows = {(f.month, f.currency): f for f in reports.monthly_flows(cache)}
+    independent = {
+        (r[0], r[1]): (r[2], r[3])
+        for r in cache._read(
+            "SELECT substr(date, 1, 7), currency, sum(max(amount_minor, 0)), -sum(min(amount_minor, 0)) "
+            "FROM transactions GROUP BY 1, 2"
+        )
+    }
+    assert {k: (f.income.minor_units, f.spending.minor_units) for k, f in flows.items()} == independent
+    assert independent[("2025-01", "EUR")] == (0, 11_500)
+    assert [r[0] for r in cache._read("SELECT month FROM balance_stale ORDER BY month")] == ["2025-01", "2025-02"]

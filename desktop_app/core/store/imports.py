@@ -18,7 +18,7 @@ from desktop_app.core.models import (
     Connection,
     ConnectionStatus,
 )
-from desktop_app.core.store import migrations
+from desktop_app.core.store import migrations, summaries
 from desktop_app.core.store.driver import sqlite
 from desktop_app.core.store.rows import insert_balance
 from desktop_app.core.store.store import Store
@@ -219,10 +219,12 @@ class ImportTx:
         before = self.conn.execute("SELECT coalesce(max(id), 0) FROM transactions").fetchone()[0]
         now = self.now
         # A generator, not a list: 100k rows of parameters would cost ~40 MB at the peak.
-        self.conn.executemany(_INSERT, (_row(account_id, key, entry, now, source) for key, entry in rows))
+        with summaries.without_row_trigger(self.conn, "summary_tx_ai"):
+            self.conn.executemany(_INSERT, (_row(account_id, key, entry, now, source) for key, entry in rows))
         added = int(self.conn.execute("SELECT count(*) FROM transactions WHERE id > ?", (before,)).fetchone()[0])
         if added:
             self.conn.execute(migrations.INDEX_NEW_ROWS, (before,))
+            summaries.mark_new(self.conn, before)
         return added
 
     def delete_rows(self, account_id: int, keys: Sequence[str]) -> int:

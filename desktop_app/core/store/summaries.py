@@ -58,6 +58,17 @@ def mark_ids(conn: Any, low: int, high: int) -> None:
     )
 
 
+def mark_new(conn: Any, after_id: int) -> None:
+    """Mark the months of transactions with id > `after_id` stale in both summaries (inside the
+    caller's write): what the insert trigger does, once for a whole import."""
+    for stale in STALE.values():
+        conn.execute(
+            f"INSERT INTO {stale} (month) SELECT DISTINCT substr(date, 1, 7) FROM transactions "
+            "WHERE id > ? ON CONFLICT (month) DO NOTHING",
+            (after_id,),
+        )
+
+
 def mark_everything(conn: Any) -> None:
     """Mark every month stale that has transactions or a summary (inside the caller's write): what
     a bulk import does instead of the row triggers it switches off (``ROW_TRIGGERS``)."""
@@ -69,17 +80,19 @@ def mark_everything(conn: Any) -> None:
 
 
 @contextmanager
-def without_report_trigger(conn: Any) -> Iterator[None]:
-    """Inside the caller's write: the report trigger on updated rows is off until the block ends.
+def without_row_trigger(conn: Any, name: str) -> Iterator[None]:
+    """Inside the caller's write: one of the row triggers (``ROW_TRIGGERS``) is off until the block ends.
 
-    For a rule run, which marks its months itself (``mark_ids``): the trigger never marks a rule's
-    write, but SQLite still runs it for every row to find that out, a quarter of the run's time.
-    Dropped and made again inside one transaction: no other writer ever sees it missing (an
-    error rolls the drop back with everything else).
+    For writers of many rows that mark the months themselves: a rule run (``mark_ids``), whose
+    writes the report trigger never marks but which SQLite still runs for every row to find that
+    out (a quarter of the run's time), and a statement import (``mark_new``), for which the insert
+    trigger's two upserts per row cost twice the insert itself. Dropped and made again inside one
+    transaction: no other writer ever sees it missing (an error rolls the drop back with
+    everything else).
     """
-    conn.execute("DROP TRIGGER summary_tx_au")
+    conn.execute(f"DROP TRIGGER {name}")
     yield
-    conn.execute(ROW_TRIGGERS["summary_tx_au"])
+    conn.execute(ROW_TRIGGERS[name])
 
 
 _OLD, _NEW = "substr(old.date, 1, 7)", "substr(new.date, 1, 7)"
@@ -87,7 +100,7 @@ TRIGGERS = (
     f"CREATE TRIGGER summary_tx_ai AFTER INSERT ON transactions BEGIN {_both(_NEW)} END",
     f"CREATE TRIGGER summary_tx_ad AFTER DELETE ON transactions BEGIN {_both(_OLD)} END",
     # A rule run (the only writer that sets rule_id) marks its months itself, once per batch
-    # (``mark_ids``), and switches this trigger off for its writes (``without_report_trigger``).
+    # (``mark_ids``), and switches this trigger off for its writes (``without_row_trigger``).
     f"CREATE TRIGGER summary_tx_au AFTER UPDATE OF {_REPORT_COLUMNS} ON transactions "
     f"WHEN {_changed(_REPORT_COLUMNS)} AND NOT (new.rule_id IS NOT NULL AND new.rule_id IS NOT old.rule_id) "
     f"BEGIN {_mark('report_stale', _OLD)} {_mark('report_stale', _NEW)} END",
