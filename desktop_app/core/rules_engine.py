@@ -297,7 +297,7 @@ def _store_guesses(store: Store, after_id: int, upto_id: int, batch: int = BATCH
             conn.execute(
                 "UPDATE transactions SET guess_id = "
                 f"(SELECT id FROM categories WHERE code = saldo_guess({mcc.HINTS_SQL})) "
-                "WHERE id BETWEEN ? AND ? AND raw IS NOT NULL",
+                f"WHERE id BETWEEN ? AND ? AND raw IS NOT NULL AND (guess_id IS NOT NULL OR {mcc.MAY_HINT_SQL})",
                 (start, min(start + batch - 1, upto_id)),
             )
 

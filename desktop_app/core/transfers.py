@@ -37,6 +37,15 @@ def pair_transfers(store: Store, *, after_id: int = 0) -> int:
         return 0
     first = date.fromordinal(date.fromisoformat(span[0]).toordinal() - WINDOW_DAYS).isoformat()
     last = date.fromordinal(date.fromisoformat(span[1]).toordinal() + WINDOW_DAYS).isoformat()
+    # Both legs lie in [first, last] on two accounts: with fewer accounts there (a statement
+    # imported while no other account has rows from its period) there is nothing to look at.
+    held = store._read(
+        "SELECT count(*) FROM (SELECT 1 FROM accounts a WHERE EXISTS (SELECT 1 FROM transactions "
+        f"WHERE account_id = a.id AND date BETWEEN ? AND ? AND {_FREE} AND amount_minor != 0) LIMIT 2)",
+        (first, last),
+    )
+    if held[0][0] < 2:
+        return 0
     # Only rows whose amount (either sign) occurs among the new ones, and on two accounts, can
     # take part (a statement import into one account mostly has none: nothing to load then).
     rows = store._read(

@@ -154,6 +154,25 @@ def test_provider_guess_is_the_first_guess_and_rules_beat_it(cache: Store) -> No
     assert _category(cache, ids["t1"]) == (_id(cache, "Health"), "rule")
 
 
+def test_a_guess_follows_the_record_when_it_loses_or_gains_a_hint(cache: Store) -> None:
+    from dataclasses import replace
+
+    after = rules_engine.last_transaction_id(cache)
+    hinted = replace(factories.tx(1, 1, counterparty="Shop"), raw=raw_json({"mcc": "5411"}))
+    plain = replace(factories.tx(1, 2, counterparty="Other"), raw=raw_json({"text": "no hint here"}))
+    ids = _store(cache, hinted, plain)
+    rules_engine.categorise_new(cache, after)
+    assert _category(cache, ids["t1"]) == (_id(cache, "Groceries"), "provider")
+    assert _category(cache, ids["t2"]) == (None, None)
+    # the bank sends the records again: the hint moved from the first to the second
+    cache.upsert_transactions(
+        [replace(hinted, raw=raw_json({"text": "no hint"})), replace(plain, raw=raw_json({"Category": "restaurant"}))]
+    )
+    rules_engine.categorise_existing(cache)
+    assert _category(cache, ids["t1"]) == (None, None)
+    assert _category(cache, ids["t2"]) == (_id(cache, "Eating out"), "provider")
+
+
 def test_cancel_stops_between_batches_and_a_rerun_finishes(cache: Store) -> None:
     _store(cache, *(factories.tx(1, n, counterparty="Lidl", day=date(2026, 1, 1 + n % 28)) for n in range(40)))
     add_rule(cache, Rule(Conditions(counterparty="lidl"), Actions(category_id=_id(cache, "Groceries"))))
