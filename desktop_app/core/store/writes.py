@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date
 
 from desktop_app.core.errors import StoreError
@@ -45,6 +45,8 @@ class TransactionWrites(StoreBase):
             return self._upsert(conn, transactions)
 
     def _upsert(self, conn: sqlite.Connection, transactions: Sequence[Transaction], index: bool = True) -> UpsertResult:
+        """The rows in the caller's write. `index`: index the new rows for search and mark their
+        months (False: a bulk import, which switched the triggers off and does both once at the end)."""
         account_ids = {t.account_id for t in transactions}
         tombstoned = self._tombstoned_keys(conn, account_ids)
         now = ts(utcnow())
@@ -58,10 +60,14 @@ class TransactionWrites(StoreBase):
         before_max = conn.execute("SELECT coalesce(max(id), 0) FROM transactions").fetchone()[0]
         # rowcount sums sqlite3_changes() over the batch: rows inserted plus rows whose DO UPDATE
         # actually ran (the WHERE clause skips identical ones); trigger writes are not counted.
-        changed = conn.executemany(UPSERT_SQL, rows).rowcount
+        # The insert trigger is off meanwhile (its two upserts per row cost more than the insert:
+        # a fifth of a sync); the months of the new rows are marked once below.
+        with summaries.without_row_trigger(conn, "summary_tx_ai") if index else nullcontext():
+            changed = conn.executemany(UPSERT_SQL, rows).rowcount
         new = conn.execute("SELECT count(*) FROM transactions WHERE id > ?", (before_max,)).fetchone()[0]
         if index and new:
             conn.execute(migrations.INDEX_NEW_ROWS, (before_max,))
+            summaries.mark_new(conn, before_max)
         updated = changed - new
         return UpsertResult(new=new, updated=updated, unchanged=len(rows) - new - updated, tombstoned=skipped)
 
