@@ -99,6 +99,17 @@ def run(entries: int = 100_000) -> list[Figure]:
                     f"{again['added']} added, {again['present']:,} already present; recognised by SHA-256",
                 )
             )
+            stall = data["stall"]
+            figures.append(
+                at_most(
+                    "import",
+                    f"longest stall of the window's thread while the {kind} file imports",
+                    stall["max_gap_ms"],
+                    "ms",
+                    50.0,
+                    f"a 5 ms timer on another thread, {stall['ticks']:,.0f} ticks; the import runs on a worker",
+                )
+            )
             figures.append(
                 at_most(
                     "import",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -39,7 +40,27 @@ def main() -> None:
             }
             if label == "initial":
                 figures["rss_mb"] = peak_rss_mb()
+        figures["stall"] = _stall(statement, data_dir / "stall")
     print(json.dumps(figures))
+
+
+def _stall(statement: Path, folder: Path) -> dict[str, float]:
+    """Import into a fresh cache on a worker thread, as the window does, while this thread
+    ticks every 5 ms: the longest gap between ticks is how long the window would freeze (the
+    worker holding the GIL in one long step)."""
+    folder.mkdir()
+    with open_cache(folder / "saldo.db", KeyringKeys(Vault(_Memory()))) as store:  # type: ignore[arg-type]
+        done = threading.Event()
+        worker = threading.Thread(target=lambda: (Importer(store).import_file(statement), done.set()))
+        gaps, last = [], time.perf_counter()
+        worker.start()
+        while not done.is_set():
+            time.sleep(0.005)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+        worker.join()
+    return {"max_gap_ms": max(gaps) * 1000 - 5, "ticks": len(gaps)}
 
 
 if __name__ == "__main__":
