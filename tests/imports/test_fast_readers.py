@@ -203,6 +203,7 @@ TRANSACTIONS = [
     "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250212<TRNAMT>.5<FITID>L<NAME>lower close</stmttrn>",
     "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250213<TRNAMT>-1.00<FITID>Q<NAME>x</BANKTRANLIST><MEMO>y</STMTTRN>",
     "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250214<TRNAMT>2.00<FITID>R<NAME>a\\b &quot;q&quot;</STMTTRN>",
+    "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250215<TRNAMT>-4.20<FITID>S<NAME>  Plain   shop <MEMO>plain\n</STMTTRN>",
 ]
 
 
@@ -223,6 +224,29 @@ def test_ofx_flat_transactions_read_exactly_as_the_node_tree(monkeypatch: pytest
         assert quick == full
         assert [e.tx.raw for s in quick for e in s[4]] == [e.tx.raw for s in full for e in s[4]]
     assert quick[0][4][0].tx.description == "Cafe & Bar card" and quick[0][4][2].tx.description == 'a\\b "q"'
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        "<TRNTYPE>DEBIT<DTPOSTED>20250215<TRNAMT>-4.20<FITID>S<NAME>  Plain   shop <MEMO>plain\n",  # the usual one
+        "<TRNTYPE>DEBIT<MEMO><NAME>x",  # a known leaf left empty
+        "<TRNTYPE>DEBIT<PAYEE><NAME>x",  # an aggregate: not flat
+        "<TRNTYPE>DEBIT<NAME>first<NAME>second",  # the first wins
+        "<trntype>DEBIT<Name>mixed case",
+        "<TRNTYPE>DEBIT</TRNTYPE><NAME>closed</NAME>",
+        "<TRNTYPE >DEBIT<NAME/>",
+        "<TRNTYPE>A &amp; B<NAME>x",
+        "<TRNTYPE>DEBIT<NAME>x<MEMO>  ",
+        "<TRNTYPE>DEBIT<!-- note --><NAME>x",
+        "",
+    ],
+)
+def test_ofx_usual_transactions_read_as_the_general_loop_does(inner: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    quick = ofx._flat(inner)
+    monkeypatch.setattr(ofx, "_LEAF", re.compile("(?!)"))  # every transaction through the general loop
+    full = ofx._flat(inner)
+    assert quick == full
 
 
 @pytest.mark.parametrize(("old", "new"), [("<TRNAMT>-3<", "<TRNAMT>x3<"), ("20250214", "18990101")])

@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from datetime import date
 from operator import itemgetter
 from sys import intern
@@ -97,9 +98,20 @@ class _Flat(Node):
 _TRN = re.compile(r"<STMTTRN>([^<]*(?:<(?!/?STMTTRN[\s>/])[^<]*)*)</STMTTRN>")
 
 
-def _flat(inner: str) -> tuple[dict[str, str], set[str], int] | None:
+# The usual SGML transaction: upper-case leaves, each with a value, none closed, none twice.
+_LEAF = re.compile(r"<([A-Z][A-Z0-9.]*)>([^<]*)")
+_NONE_CLOSED: frozenset[str] = frozenset()
+
+
+def _flat(inner: str) -> tuple[dict[str, str], AbstractSet[str], int] | None:
     """The leaves (first of each name wins), the names closed and the tag count of a transaction's
     body; None unless every tag in it is a leaf by parse_tree's rules."""
+    if "&" not in inner:  # the usual transaction in one pattern; what it does not read, the loop below does
+        pairs = _LEAF.findall(inner)
+        if len(pairs) == inner.count("<"):
+            usual = {name: value.strip() for name, value in pairs}
+            if len(usual) == len(pairs) and all(usual.values()):
+                return usual, _NONE_CLOSED, len(pairs)
     tokens = _TOKEN.findall(inner)
     leaves: dict[str, str] = {}
     closing: set[str] = set()
