@@ -55,27 +55,35 @@ class StoredRow:
     import_source: str | None
 
 
-def _row(account_id: int, key: str, e: Entry, now: str, source: str) -> tuple[object, ...]:
-    """The INSERT parameters of one entry (the columns ``tx_row`` writes for a Transaction)."""
-    version = int(key[2:].split(":", 1)[0]) if key.startswith("fp") else 0
-    value_date = e.value_date
-    return (
-        account_id,
-        key,
-        version,
-        e.provider_id,
-        e.status.value,
-        e.day.isoformat(),
-        value_date.isoformat() if value_date else None,
-        e.minor,
-        e.currency,
-        e.description,
-        e.counterparty,
-        e.raw,
-        now,
-        now,
-        source,
-    )
+def _rows(account_id: int, rows: Sequence[tuple[str, Entry]], now: str, source: str) -> Iterator[tuple[object, ...]]:
+    """The INSERT parameters of each entry (the columns ``tx_row`` writes for a Transaction).
+
+    A generator, not a list: 100k rows of parameters would cost ~40 MB at the peak. A file's
+    entries share a few hundred days: each day is written out once.
+    """
+    days: dict[date, str] = {}
+    for key, e in rows:
+        day, value_date = e.day, e.value_date
+        written = days.get(day)
+        if written is None:
+            written = days[day] = day.isoformat()
+        yield (
+            account_id,
+            key,
+            int(key[2:].split(":", 1)[0]) if key.startswith("fp") else 0,
+            e.provider_id,
+            e.status.value,
+            written,
+            value_date.isoformat() if value_date else None,
+            e.minor,
+            e.currency,
+            e.description,
+            e.counterparty,
+            e.raw,
+            now,
+            now,
+            source,
+        )
 
 
 def _ts(value: datetime) -> str:
@@ -217,10 +225,8 @@ class ImportTx:
         if not rows:
             return 0
         before = self.conn.execute("SELECT coalesce(max(id), 0) FROM transactions").fetchone()[0]
-        now = self.now
-        # A generator, not a list: 100k rows of parameters would cost ~40 MB at the peak.
         with summaries.without_row_trigger(self.conn, "summary_tx_ai"):
-            self.conn.executemany(_INSERT, (_row(account_id, key, entry, now, source) for key, entry in rows))
+            self.conn.executemany(_INSERT, _rows(account_id, rows, self.now, source))
         added = int(self.conn.execute("SELECT count(*) FROM transactions WHERE id > ?", (before,)).fetchone()[0])
         if added:
             self.conn.execute(migrations.INDEX_NEW_ROWS, (before,))
