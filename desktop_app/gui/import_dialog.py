@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.imports.csvfile import PRESETS, CsvMapping
 from desktop_app.core.imports.detect import FORMATS
-from desktop_app.core.imports.importer import ImportResult, Target
+from desktop_app.core.imports.importer import PREVIEW_ENTRIES, ImportResult, Target
 from desktop_app.core.imports.qif import DATE_ORDERS
 from desktop_app.core.imports.reader import ReadOptions
 from desktop_app.core.models import Account
@@ -42,7 +42,7 @@ from desktop_app.gui import operations as ops_
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.tasks import TaskContext
 
-PREVIEW_ROWS = 50
+PREVIEW_ROWS = PREVIEW_ENTRIES  # rows of the preview table
 _AUTO, _NEW = -1, -2
 # The mapping fields a person edits in the dialog (the rest keep the preset's values).
 _CSV_FIELDS = ("date", "amount", "debit", "credit", "description", "delimiter", "decimal", "date_format", "encoding")
@@ -238,12 +238,9 @@ class ImportDialog(QDialog):
         self.model.removeRows(0, self.model.rowCount())
         shown = 0
         for item in result.accounts:
-            for statement, marks in item.marks:
-                for entry, mark in zip(statement.entries, marks, strict=True):
-                    if shown >= PREVIEW_ROWS:
-                        break
-                    self._add_row(entry.tx.booking_date.isoformat(), entry.tx.amount, entry.tx.description, mark)
-                    shown += 1
+            for entry, mark in item.preview[: PREVIEW_ROWS - shown]:
+                self._add_row(entry.tx.booking_date.isoformat(), entry.tx.amount, entry.tx.description, mark)
+                shown += 1
         for column in (0, 1, 3):
             self.table.resizeColumnToContents(column)
         self.message.setStyleSheet("")

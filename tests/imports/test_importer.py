@@ -277,3 +277,16 @@ def test_reports_read_after_an_import_count_what_it_added(tmp_path: Path, import
     assert {k: (f.income.minor_units, f.spending.minor_units) for k, f in flows.items()} == independent
     assert independent[("2025-01", "EUR")] == (0, 11_500)
     assert [r[0] for r in cache._read("SELECT month FROM balance_stale ORDER BY month")] == ["2025-01", "2025-02"]
+
+
+def test_a_result_keeps_only_a_preview_of_the_entries(tmp_path: Path, importer: Importer, cache: Store) -> None:
+    from desktop_app.core.imports.importer import PREVIEW_ENTRIES
+
+    rows = [Row(date(2025, 1, 1 + n % 28), f"-{n + 1}.00", f"Shop {n}", f"P{n}") for n in range(PREVIEW_ENTRIES + 30)]
+    path = builders.ofx(tmp_path / "many.ofx", rows)
+    first = importer.import_file(builders.ofx(tmp_path / "first.ofx", rows[:10]))
+    assert first.added == 10
+    preview = importer.import_file(path, dry_run=True).accounts[0].preview
+    assert len(preview) == PREVIEW_ENTRIES
+    assert [mark for _, mark in preview[:12]] == ["present"] * 10 + ["new"] * 2
+    assert [entry.tx.description for entry, _ in preview[:2]] == ["Shop 0", "Shop 1"]

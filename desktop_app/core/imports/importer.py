@@ -22,7 +22,7 @@ from desktop_app.core.imports import dedupe
 from desktop_app.core.imports.csvfile import PRESETS, CsvMapping
 from desktop_app.core.imports.detect import detect
 from desktop_app.core.imports.reader import ParsedFile, ReadOptions, import_digest, read_bytes
-from desktop_app.core.imports.records import Statement, to_money
+from desktop_app.core.imports.records import Entry, Statement, to_money
 from desktop_app.core.imports.text import read_bytes as read_file_bytes
 from desktop_app.core.models import Account, BalanceKind, BalanceSnapshot, TransactionStatus
 from desktop_app.core.money import Money, exponent
@@ -56,7 +56,8 @@ class AccountResult:
     pending: int = 0  # of the file's entries, how many the bank lists as pending
     closing: list[BalanceSnapshot] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    marks: list[tuple[Statement, list[str]]] = field(default_factory=list)
+    # the account's first entries as they will be stored ("new") or not ("present"): a preview
+    preview: list[tuple[Entry, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -289,7 +290,9 @@ class Importer:
         item.deleted += planned.deleted
         item.fuzzy += planned.fuzzy
         item.pending += sum(1 for e in statement.entries if e.status is TransactionStatus.PENDING)
-        item.marks.append((statement, planned.marks))
+        room = PREVIEW_ENTRIES - len(item.preview)
+        if room > 0:
+            item.preview.extend(zip(statement.entries[:room], planned.marks[:room], strict=True))
         item.warnings.extend(w for w in statement.warnings if w not in item.warnings)
         mismatch = reconcile(statement, account.currency)
         if mismatch:
@@ -335,6 +338,7 @@ def reconcile(statement: Statement, currency: str) -> str | None:
 
 
 _RELEASE = 2000  # entries freed at a time: about 2 ms
+PREVIEW_ENTRIES = 50  # entries per account an ImportResult keeps for a preview (the rest are let go)
 
 
 def release(parsed: ParsedFile) -> None:
