@@ -223,3 +223,17 @@ def test_a_bulk_import_marks_its_months_without_the_row_triggers(filled: Store) 
     before = _spent(filled, start, end)
     filled.upsert_transactions([factories.tx(2, 5000, "-1.00", day=date(2026, 2, 2))])  # the triggers work again
     assert _report(filled, start, end) == _spent(filled, start, end) != before
+
+
+def test_a_row_trigger_switched_off_is_back_even_when_the_block_fails(tmp_path: Path) -> None:
+    from desktop_app.core.store import summaries
+
+    store = Store.open(tmp_path / "t.db")
+    try:
+        with store._write() as conn:
+            with pytest.raises(ZeroDivisionError), summaries.without_row_trigger(conn, "summary_tx_ai"):
+                _ = 1 / 0
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        assert "summary_tx_ai" in names  # a caller that goes on and commits keeps it
+    finally:
+        store.close()

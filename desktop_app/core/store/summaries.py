@@ -18,7 +18,7 @@ knowing they exist.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -91,7 +91,13 @@ def without_row_trigger(conn: Any, name: str) -> Iterator[None]:
     everything else).
     """
     conn.execute(f"DROP TRIGGER {name}")
-    yield
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:  # should a caller go on and commit, the trigger is there all the same
+            with suppress(Exception):
+                conn.execute(ROW_TRIGGERS[name])
+        raise
     conn.execute(ROW_TRIGGERS[name])
 
 
