@@ -34,6 +34,7 @@ from desktop_app.core.money import NumberFormat
 from desktop_app.core.store.cache import open_cache
 from desktop_app.core.store.keys import KeyringKeys
 from desktop_app.core.vault import Vault
+from desktop_app.gui.collector import GuiCollector
 from desktop_app.gui.context import AppContext
 from desktop_app.gui.formatting import Formatter
 from desktop_app.gui.tasks import TaskRunner
@@ -41,6 +42,9 @@ from desktop_app.gui.window import MainWindow
 
 
 def _window(data_dir: Path, http: httpx2.Client, sandbox: str | None, charts: bool = True) -> MainWindow:
+    qt = QApplication.instance()
+    assert qt is not None
+    GuiCollector(qt)  # as run_gui does: the cyclic collector on this thread only
     app = create_app(data_dir, vault=Vault(None, session_only=True), http=http, demo_bank_url=sandbox)
     ctx = AppContext(app=app, tasks=TaskRunner(), numbers=NumberFormat.named("en_GB"))
     window = MainWindow(ctx, lambda url: True, fmt=Formatter.named("en_GB"))

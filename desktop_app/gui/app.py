@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app import APP_NAME, __version__
 from desktop_app.core.errors import SaldoError
+from desktop_app.gui.collector import GuiCollector
 from desktop_app.gui.opening import KeyNeeded, Opening, build_app
 from desktop_app.gui.platform_check import check_display_libraries
 from desktop_app.gui.startup_probe import StartupProbe
@@ -169,6 +170,7 @@ def run_gui(data_dir: str | None = None, opening: Opening | None = None) -> int:
     qt.setApplicationVersion(__version__)
     QGuiApplication.setDesktopFileName("saldo")
     mark("Qt application made")
+    GuiCollector(qt)  # the cyclic collector runs on this thread only: see its module
     startup = _Startup(qt, data_dir, TaskRunner(), opening)
     try:
         return qt.exec()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Iterator
@@ -215,6 +216,22 @@ def household(ctx: AppContext, days: int = 500) -> dict[str, int]:
     ):
         store.add_balance(BalanceSnapshot(ids[name], BalanceKind.BOOKED, Money(Decimal(amount), currency), now))
     return ids
+
+
+@pytest.fixture(autouse=True)
+def collection_on_this_thread() -> Iterator[None]:
+    """As in the app (``GuiCollector``): no worker or sandbox thread runs the cyclic collector
+    during a GUI test, and what the test left is collected here, on the GUI thread, at its end.
+    (A sandbox thread that collected an earlier test's dialogs hung CI: PySide6 deadlocks when
+    a Qt object is freed off the GUI thread while that thread makes a connection.)"""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        if enabled:
+            gc.enable()
 
 
 @pytest.fixture(autouse=True)
