@@ -186,6 +186,10 @@ def apply_rules(
             with sizes.timed(end - start + 1), store._write(foreign_keys=False) as conn:
                 seen, differ = _batch(conn, matcher, start, end, dry_run)
             committed()
+            # The store's lock is not fair: without a pause the next write could take it again
+            # before a reader woken by this release runs, and a page read would wait out several
+            # writes. Sleeping zero seconds lets the waiting thread have the interpreter first.
+            time.sleep(0)
             examined += seen
             changed += differ
             if progress is not None:
