@@ -27,9 +27,11 @@ def available() -> bool:
 
 
 @contextmanager
-def keyring_session(home: Path) -> Iterator[dict[str, str]]:
+def keyring_session(home: Path, unlock: str = UNLOCK) -> Iterator[dict[str, str]]:
     """Start the daemons with `home` as HOME (its keyring files survive for the next run);
-    yield the variables a child needs to use them; stop both daemons on the way out."""
+    yield the variables a child needs to use them; stop both daemons on the way out.
+
+    The test suites' ``secret_service`` fixture starts its Secret Service here too."""
     runtime = home / "run"
     runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
     env = {
@@ -52,7 +54,7 @@ def keyring_session(home: Path) -> Iterator[dict[str, str]]:
     try:
         daemon = subprocess.run(
             ["gnome-keyring-daemon", "--unlock", "--components=secrets", "--daemonize"],
-            input=UNLOCK,
+            input=unlock,
             capture_output=True,
             text=True,
             env=env,

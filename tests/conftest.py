@@ -57,59 +57,17 @@ def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
 
     Yields the environment variables that point a process (this one or a child) at it.
     """
-    import signal
-    import subprocess
+    from bench.keyring_session import keyring_session
 
-    dbus = require_binary("dbus-daemon")
-    keyring_daemon = require_binary("gnome-keyring-daemon")
-    home = tmp_path_factory.mktemp("keyring-home")
-    runtime = home / "run"
-    runtime.mkdir(mode=0o700)
-    env = {
-        **os.environ,
-        "HOME": str(home),
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_RUNTIME_DIR": str(runtime),
-    }
-    out = subprocess.run(
-        [dbus, "--session", "--fork", "--print-address=1", "--print-pid=1"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-        timeout=20,
-    ).stdout.split()
-    address, dbus_pid = out[0], int(out[1])
-    env["DBUS_SESSION_BUS_ADDRESS"] = address
-    started = subprocess.run(
-        [keyring_daemon, "--unlock", "--components=secrets", "--daemonize"],
-        input="saldo-test",
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-        timeout=20,
-    )
-    pids = [dbus_pid]
-    for line in started.stdout.splitlines():
-        if line.startswith("GNOME_KEYRING_PID="):
-            pids.append(int(line.split("=", 1)[1]))
-    saved = {k: os.environ.get(k) for k in ("DBUS_SESSION_BUS_ADDRESS",)}
-    os.environ["DBUS_SESSION_BUS_ADDRESS"] = address
-    try:
-        yield {
-            k: env[k]
-            for k in ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS")
-        }
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
+    require_binary("dbus-daemon")
+    require_binary("gnome-keyring-daemon")
+    saved = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+    with keyring_session(tmp_path_factory.mktemp("keyring-home"), unlock="saldo-test") as variables:
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = variables["DBUS_SESSION_BUS_ADDRESS"]
+        try:
+            yield variables
+        finally:
+            if saved is None:
+                os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
             else:
-                os.environ[key] = value
-        for pid in reversed(pids):
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+                os.environ["DBUS_SESSION_BUS_ADDRESS"] = saved
