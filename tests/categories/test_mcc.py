@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -43,3 +44,17 @@ def test_words_and_raw_records_agree_between_python_and_sqlite() -> None:
         (hints,) = conn.execute(f"SELECT {mcc.HINTS_SQL} FROM (SELECT ? AS raw)", (raw,)).fetchone()
         assert mcc.guess_from_hints(hints) == expected, raw
     conn.close()
+
+
+def test_every_hint_key_is_one_the_text_prefilter_lets_through() -> None:
+    # rules_engine computes guesses only for records whose text passes MAY_HINT_SQL
+    assert all("ategory" in key or key == "mcc" for key in (*mcc._MCC_KEYS, *mcc._CATEGORY_KEYS))
+    conn = sqlite3.connect(":memory:")
+    try:
+        for key in (*mcc._MCC_KEYS, *mcc._CATEGORY_KEYS):
+            raw = json.dumps({"text": "x", key: "5411"})
+            assert conn.execute(f"SELECT {mcc.MAY_HINT_SQL} FROM (SELECT ? AS raw)", (raw,)).fetchone()[0]
+        plain = '{"text":"x"}'
+        assert not conn.execute(f"SELECT {mcc.MAY_HINT_SQL} FROM (SELECT ? AS raw)", (plain,)).fetchone()[0]
+    finally:
+        conn.close()
