@@ -21,7 +21,7 @@ from desktop_app.core.imports import dedupe
 from desktop_app.core.imports.csvfile import PRESETS, CsvMapping
 from desktop_app.core.imports.detect import detect
 from desktop_app.core.imports.reader import ParsedFile, ReadOptions, import_digest, read_bytes
-from desktop_app.core.imports.records import Entry, Statement, to_money
+from desktop_app.core.imports.records import Entry, Statement, let_go, to_money
 from desktop_app.core.imports.text import read_bytes as read_file_bytes
 from desktop_app.core.models import Account, BalanceKind, BalanceSnapshot, TransactionStatus
 from desktop_app.core.money import Money, exponent
@@ -338,20 +338,13 @@ def reconcile(statement: Statement, currency: str) -> str | None:
     )
 
 
-_RELEASE = 2000  # entries freed at a time: about 2 ms
 PREVIEW_ENTRIES = 50  # entries per account an ImportResult keeps for a preview (the rest are let go)
 
 
 def release(parsed: ParsedFile) -> None:
-    """Let go of a file's entries a slice at a time.
-
-    Freeing 100k entries at once takes ~0.1 s in one step that holds the GIL: on the GUI's
-    worker, a freeze of the window. Between slices the window's thread gets its turn.
-    """
+    """Let go of a file's entries without freezing the window (``let_go``)."""
     for statement in parsed.statements:
-        entries = statement.entries
-        while entries:
-            del entries[-_RELEASE:]
+        let_go(statement.entries)
 
 
 def _existing(tx: ImportTx, account_id: int) -> Account:

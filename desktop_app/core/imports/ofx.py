@@ -30,6 +30,7 @@ from desktop_app.core.imports.records import (
     StatementBalance,
     clean,
     flat_json,
+    let_go,
     make_day,
     needs_escaping,
     parse_amount,
@@ -208,18 +209,13 @@ def read(text: str) -> list[Statement]:
         _let_go(root)
 
 
-_RELEASE = 2000  # nodes freed at a time: about 2 ms
-
-
 def _let_go(root: Node) -> None:
-    """Free the tree a slice of children at a time: 100k transactions at once hold the GIL for
-    ~50 ms, a freeze of the window when the import runs on the GUI's worker."""
+    """Free the tree without freezing the window: each aggregate's children go a slice at a time."""
     stack = [root]
     while stack:
         children = stack.pop().children
         stack.extend(child for child in children if child.children)
-        while children:
-            del children[-_RELEASE:]
+        let_go(children)
 
 
 def _statements(root: Node, text: str) -> list[Statement]:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from desktop_app.core.errors import MoneyError, StatementError
 from desktop_app.core.models import TransactionStatus, raw_json
@@ -214,3 +215,16 @@ def flat_json(record: dict[str, str | None]) -> str:
     if needs_escaping("".join(keys) + "".join([v for v in record.values() if v])):
         return raw_json(record)
     return "{" + ",".join([f'"{k}":"{record[k]}"' if record[k] is not None else f'"{k}":null' for k in keys]) + "}"
+
+
+_SLICE = 2000  # items freed at a time: about 2 ms
+
+
+def let_go(items: list[Any]) -> None:
+    """Empty `items` a slice at a time.
+
+    Freeing 100k entries (or OFX nodes) at once holds the GIL for 50-100 ms in one step: on the
+    GUI's worker, a freeze of the window. Between slices the window's thread gets its turn.
+    """
+    while items:
+        del items[-_SLICE:]

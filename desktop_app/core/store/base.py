@@ -47,22 +47,20 @@ class StoreBase:
         """One write transaction with the store's lock held.
 
         ``foreign_keys=False`` is for a writer that only ever writes references it has just read
-        from their tables (a rule run over a million rows): SQLite's per-row checks would cost it
-        a third of its time. The pragma has no effect inside a transaction, so it is switched
-        around this one, under the lock (no one else uses the connection meanwhile).
+        from their tables (a rule run over a million rows): SQLite's per-row checks cost a third
+        of its writing. The pragma has no effect inside a transaction, so it is switched around
+        this one, under the lock (no one else uses the connection meanwhile).
         """
         self.verify()
         with self._lock:
-            if foreign_keys:
-                with transaction(self._conn, self.path) as conn:
-                    yield conn
-                return
-            self._conn.execute("PRAGMA foreign_keys = OFF")
+            if not foreign_keys:
+                self._conn.execute("PRAGMA foreign_keys = OFF")
             try:
                 with transaction(self._conn, self.path) as conn:
                     yield conn
             finally:
-                self._conn.execute("PRAGMA foreign_keys = ON")
+                if not foreign_keys:
+                    self._conn.execute("PRAGMA foreign_keys = ON")
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite.Row]:
         with self._lock:
