@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -84,6 +85,14 @@ def test_camt_v2_statements_balances_batch_pending_and_info() -> None:
     assert power.tx.description == "Abschlag Strom März 2025"  # Ustrd split over two elements
     assert power.tx.counterparty == "Stadtwerke Beispiel"
     assert '"end_to_end":null' in power.tx.raw  # NOTPROVIDED is no reference
+    # the record keeps what the row's columns do not, and repeats none of them
+    assert json.loads(power.tx.raw) == {
+        "amount": "-42.45",
+        "code": "PMNT",
+        "end_to_end": None,
+        "format": "camt",
+        "status": "BOOK",
+    }
     assert batch.tx.amount.amount == Decimal("500.00")  # one booking, not three
     assert batch.tx.description == "batch of 3 payments / Sammelgutschrift"
     assert pending.tx.status is TransactionStatus.PENDING

@@ -68,7 +68,6 @@ def build_entry(
     provider_ref = ref or None
     party = intern(counterparty) if counterparty else None
     e2e = end_to_end if end_to_end and end_to_end != "NOTPROVIDED" else None
-    rest = (provider_ref, e2e, intern(code), party, description)
     return Entry.of(
         (
             TransactionStatus.PENDING if status == "PDNG" else TransactionStatus.BOOKED,
@@ -80,55 +79,33 @@ def build_entry(
             valued,
             provider_ref,
         ),
-        (_raw, (amount_text, debit, intern(currency), intern(status), booked, valued, *rest)),
+        (_raw, (amount_text, debit, intern(status), e2e, intern(code))),
         provider_ref,
     )
 
 
-def _raw(
-    amount_text: str,
-    debit: bool,
-    currency: str,
-    status: str,
-    booked: date | None,
-    valued: date | None,
-    ref: str | None,
-    end_to_end: str | None,
-    code: str,
-    counterparty: str | None,
-    description: str,
-) -> str:
-    """The entry's record as ``raw_json`` writes it, made when it is stored (or asked for)."""
+def _raw(amount_text: str, debit: bool, status: str, end_to_end: str | None, code: str) -> str:
+    """The entry's record as ``raw_json`` writes it, made when it is stored (or asked for).
+
+    It holds what the row's own columns do not: the amount as the bank wrote it, the status and
+    bank transaction codes and the end-to-end id. Day, value day, currency, counterparty, text
+    and the bank's reference are columns already, and a record repeating them made every
+    imported row half as large again (a 100k-entry import: 62 MB of cache instead of 46).
+    """
     if _WRITTEN_AS_DECIMAL.fullmatch(amount_text):  # "12.30" is what str(Decimal("12.30")) gives
         amount: Decimal | str = ("-" + amount_text) if debit and amount_text.strip("0.") else amount_text
     else:
         parsed = parse_amount(amount_text)
         amount = -parsed if debit else parsed
-    texts = currency + status + (ref or "") + (end_to_end or "") + code + (counterparty or "") + description
-    if needs_escaping(texts):
+    if needs_escaping(status + (end_to_end or "") + code):
         return raw_json(
-            {
-                "amount": str(amount),
-                "booking_date": booked.isoformat() if booked else None,
-                "code": code or None,
-                "counterparty": counterparty,
-                "currency": currency,
-                "end_to_end": end_to_end,
-                "format": "camt",
-                "ref": ref,
-                "status": status,
-                "text": description,
-                "value_date": valued.isoformat() if valued else None,
-            }
+            {"amount": str(amount), "code": code or None, "end_to_end": end_to_end, "format": "camt", "status": status}
         )
     # raw_json's very output (sorted keys, no spaces), written directly: the encoder costs more
     # than the rest of reading an entry
     return (
-        f'{{"amount":"{amount}","booking_date":{f'"{booked}"' if booked else "null"},'
-        f'"code":{f'"{code}"' if code else "null"},"counterparty":{f'"{counterparty}"' if counterparty else "null"},'
-        f'"currency":"{currency}","end_to_end":{f'"{end_to_end}"' if end_to_end else "null"},"format":"camt",'
-        f'"ref":{f'"{ref}"' if ref else "null"},"status":"{status}","text":"{description}",'
-        f'"value_date":{f'"{valued}"' if valued else "null"}}}'
+        f'{{"amount":"{amount}","code":{f'"{code}"' if code else "null"},'
+        f'"end_to_end":{f'"{end_to_end}"' if end_to_end else "null"},"format":"camt","status":"{status}"}}'
     )
 
 
