@@ -2,8 +2,10 @@
 
 Starts the Demo Bank (the product's own, with its state in the throwaway folder), connects it
 through the real loopback receiver — approving its consent page by posting the form as a
-browser would —, syncs, opens the main window offscreen and saves a screenshot, and reports
-which keyring backend would hold secrets. Exits 0 only if every step worked.
+browser would —, syncs, imports a camt.053 statement (and has the XML check's helper process,
+which a large file gets, judge a sound and a broken document), opens the main window offscreen
+and saves a screenshot, and reports which keyring backend would hold secrets. Exits 0 only if
+every step worked.
 """
 
 from __future__ import annotations
@@ -50,6 +52,41 @@ def approve_in_browser(http: Any, authorize_url: str) -> Any:
         headers={"Content-Type": "application/x-www-form-urlencoded"},
         follow_redirects=True,
     )
+
+
+_STATEMENT = b"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt>
+<Acct><Id><IBAN>DE44500105175407324931</IBAN></Id><Ccy>EUR</Ccy></Acct>
+<Ntry><Amt Ccy="EUR">12.30</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2025-03-03</Dt></BookgDt>
+<AcctSvcrRef>SELF-1</AcctSvcrRef></Ntry>
+<Ntry><Amt Ccy="EUR">100.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2025-03-04</Dt></BookgDt>
+<AcctSvcrRef>SELF-2</AcctSvcrRef></Ntry>
+</Stmt></BkToCstmrStmt></Document>
+"""
+
+
+def import_statement(store: Any, data_dir: Path) -> dict[str, Any]:
+    """Import a small camt.053 file, then have the XML helper process check it and a broken copy."""
+    from desktop_app.core.errors import StatementError
+    from desktop_app.core.imports import wellformed
+    from desktop_app.core.imports.importer import Importer
+
+    path = data_dir / "self-test.camt.xml"
+    path.write_bytes(_STATEMENT)
+    result = Importer(store).import_file(path)
+    if result.added != 2:
+        raise RuntimeError(f"the statement import added {result.added} entries, not 2")
+    sound = wellformed.Verdict(_STATEMENT, beside=True)
+    sound.wait()
+    broken = wellformed.Verdict(_STATEMENT[:-20], beside=True)
+    try:
+        broken.wait()
+        raise RuntimeError("the XML helper passed a truncated document")
+    except StatementError:
+        pass
+    if not (sound.answered_beside and broken.answered_beside):
+        raise RuntimeError("the XML check's helper process did not answer (it ran in this process instead)")
+    return {"added": result.added, "xml_helper": wellformed.helper_command()[1:]}
 
 
 def run_self_test(report_path: str | None = None) -> int:
@@ -106,6 +143,7 @@ def run_self_test(report_path: str | None = None) -> int:
                     raise RuntimeError(f"sync failed: {result.error}")
                 report["transactions"] = store.count_transactions()
                 step("sync", new=result.new)
+                step("statement import", **import_statement(store, data_dir))
 
                 from PySide6.QtWidgets import QApplication
 

@@ -7,16 +7,18 @@ Elements are matched by local name, since the namespace changes with every versi
 
 Safety: defusedxml vets the prolog (any DTD, entity declaration or external reference is
 refused before parsing starts), then one pass of expat without handlers checks the whole
-document is well-formed and refuses a DTD or entity declaration anywhere, as defusedxml does.
-Without a DTD no entity can be declared, so nothing can expand or be fetched; defusedxml's own
-iterparse would do the same checks through a pure-Python parser about three times slower.
+document is well-formed and refuses a DTD or entity declaration anywhere, as defusedxml does
+(``wellformed``; for a large document in a helper process while the entries are read, and
+nothing is returned before it agrees). Without a DTD no entity can be declared, so nothing can
+expand or be fetched: a document that names one anywhere waits for that verdict before
+ElementTree sees any of it. defusedxml's own iterparse would do the same checks through a
+pure-Python parser about three times slower.
 """
 
 from __future__ import annotations
 
 import codecs
 import io
-import pyexpat
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -27,6 +29,7 @@ import defusedxml
 import defusedxml.ElementTree as DET
 
 from desktop_app.core.errors import StatementError
+from desktop_app.core.imports import wellformed
 from desktop_app.core.imports.camt_entry import Slow, build_entry, fast_entry, iso_day, plain
 from desktop_app.core.imports.records import (
     Entry,
@@ -58,8 +61,10 @@ def read(data: bytes) -> list[Statement]:
     """Every statement (or report, or notification) in a camt document."""
     data = _as_utf8(data)
     check_prolog(data[:_PROLOG_BYTES])
-    _check_well_formed(data)
-    return list(_stream(data))
+    with wellformed.checked(data) as verdict:
+        if b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
+            verdict.wait()  # refused before ElementTree could expand anything
+        return list(_stream(data))
 
 
 _NTRY = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?Ntry(?=[\s>/])[^>]*>")
@@ -68,7 +73,6 @@ _DECLARATION = re.compile(rb"\s*<\?xml[^>]*\?>")
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _NAMESPACES = re.compile(rb"\sxmlns(?::[\w.-]+)?=(?:\"[^\"]*\"|'[^']*')")
 _BATCH = 2000
-_SLICE = 1 << 20  # bytes expat reads per call: about 5 ms
 
 Span = tuple[int, int, int, int]  # <Ntry …> starts, its content starts, </Ntry> starts, the entry ends
 
@@ -86,26 +90,6 @@ def _as_utf8(data: bytes) -> bytes:
     except (LookupError, UnicodeDecodeError):
         return data  # the XML parser reports the unknown encoding or the bad bytes, with the line
     return _DECLARATION.sub(b"", text.encode("utf-8"), count=1)
-
-
-def _refuse_dtd(*_args: object) -> int:
-    raise StatementError("the XML declares a DTD or entities; refused for safety")
-
-
-def _check_well_formed(data: bytes) -> None:
-    """One pass of expat over the whole document: malformed or truncated XML is refused before
-    anything is read, and a DTD or entity declaration anywhere is refused as defusedxml would."""
-    parser = pyexpat.ParserCreate()
-    parser.StartDoctypeDeclHandler = _refuse_dtd
-    parser.EntityDeclHandler = _refuse_dtd
-    parser.ExternalEntityRefHandler = _refuse_dtd
-    try:
-        # in slices: expat holds the GIL while it parses, and the window's thread needs it too
-        for at in range(0, len(data), _SLICE):
-            parser.Parse(data[at : at + _SLICE], False)
-        parser.Parse(b"", True)
-    except pyexpat.ExpatError as exc:
-        raise StatementError(f"the XML is malformed or truncated ({exc})", line=exc.lineno) from None
 
 
 def _split(data: bytes) -> tuple[bytes, list[list[Span]]]:
