@@ -11,10 +11,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from desktop_app.core.imports import dedupe
 from desktop_app.core.imports.csvfile import CsvMapping
 from desktop_app.core.imports.importer import Importer, Target
 from desktop_app.core.imports.reader import ReadOptions
+from desktop_app.core.imports.records import Entry
+from desktop_app.core.models import Account, TransactionStatus
 from desktop_app.core.store import Store, TxFilter
+from desktop_app.core.store.imports import ImportStore
 from tests.imports import builders
 from tests.imports.builders import Row
 
@@ -85,3 +89,47 @@ def test_any_order_of_overlapping_imports_gives_the_same_cache(
             if (r.day - START).days in covered
         )
         assert first == expected
+
+
+entry_specs = st.lists(
+    st.tuples(
+        st.sampled_from([None, "A", "A#1", "A#2", "B"]),  # reused references, and one that looks like a slot
+        st.integers(0, 3),  # day
+        st.sampled_from([-150, 2000, 30000]),  # minor units
+        st.sampled_from(["Coffee", "coffee ", "Rent"]),  # texts that fingerprint alike
+        st.booleans(),  # pending
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(entry_specs)
+def test_a_first_import_keys_entries_as_matching_against_the_empty_account_would(
+    specs: list[tuple[str | None, int, int, str, bool]],
+) -> None:
+    entries = [
+        Entry.of(
+            (
+                TransactionStatus.PENDING if pending else TransactionStatus.BOOKED,
+                START + timedelta(days=day),
+                minor,
+                "EUR",
+                text,
+                None,
+                None,
+                ref,
+            ),
+            "{}",
+            ref,
+        )
+        for ref, day, minor, text, pending in specs
+    ]
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "saldo.db") as store:
+        with ImportStore(store).transaction(dry_run=True) as tx:
+            account = tx.create_account(Account("", "file:blank", "Blank", "EUR"))
+            assert account.id is not None and tx.is_blank(account.id)
+            quick = dedupe.first_plan(account, entries)
+            matched = dedupe.matched_plan(tx, account, entries, "camt", set())
+    assert quick.new == matched.new and quick.marks == matched.marks
+    assert len({key for key, _entry in quick.new}) == len(entries)

@@ -62,11 +62,19 @@ def read(data: bytes) -> list[Statement]:
     data = _as_utf8(data)
     check_prolog(data[:_PROLOG_BYTES])
     with wellformed.checked(data) as verdict:
-        if b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
+        if _may_declare(data):
             verdict.wait()  # refused before ElementTree could expand anything
         return list(_stream(data))
 
 
+def _may_declare(data: bytes) -> bool:
+    """Whether `data` may hold a DTD or entity declaration. Most statements hold no "!" at all:
+    looking for that one byte takes 1 ms of a 48 MB file, for "<!" 37 ms (all of it holding the
+    GIL, so the window would freeze for that long)."""
+    return b"!" in data and _DECLARES.search(data) is not None
+
+
+_DECLARES = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 _NTRY = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?Ntry(?=[\s>/])[^>]*>")
 _PLAIN_NTRY = re.compile(rb"</?Ntry[\s>/]")  # scans far faster than _NTRY: most files use no prefix
 _DECLARATION = re.compile(rb"\s*<\?xml[^>]*\?>")

@@ -55,6 +55,47 @@ def _same(row: StoredRow, entry: Entry) -> bool:
 def plan(tx: ImportTx, account: Account, entries: list[Entry], source: str, inserted: set[str]) -> Plan:
     """Match `entries` against the cache; `inserted` holds keys this import already added."""
     assert account.id is not None
+    if tx.is_blank(account.id):
+        return first_plan(account, entries)
+    return matched_plan(tx, account, entries, source, inserted)
+
+
+def first_plan(account: Account, entries: list[Entry]) -> Plan:
+    """The plan for an account that holds no rows and no tombstones (a first import): every
+    entry is new, under the key `matched_plan` would give it, with nothing to look up."""
+    result = Plan(marks=["new"] * len(entries))
+    taken: set[str] = set()
+    occurrences: Counter[tuple[object, ...]] = Counter()
+    for entry in entries:
+        if entry.bank_ref:
+            key = "id:" + entry.bank_ref  # Transaction.key_for_id
+            if key in taken:
+                key = _next_slot(key, taken)
+        else:
+            key = _fingerprint(account, entry, occurrences)
+        taken.add(key)
+        result.new.append((key, entry))
+    return result
+
+
+def _fingerprint(account: Account, entry: Entry, occurrences: Counter[tuple[object, ...]]) -> str:
+    t = entry.tx
+    ident = (t.status, t.booking_date, t.amount, " ".join(t.description.split()).casefold())
+    occurrences[ident] += 1
+    key = fingerprint(account.provider_account_id, t.booking_date, t.amount, t.description, occurrences[ident] - 1)
+    return "p" + key if t.status is TransactionStatus.PENDING else key
+
+
+def _next_slot(base: str, used: set[str]) -> str:
+    n = 1
+    while f"{base}#{n}" in used:
+        n += 1
+    return f"{base}#{n}"
+
+
+def matched_plan(tx: ImportTx, account: Account, entries: list[Entry], source: str, inserted: set[str]) -> Plan:
+    """The plan for entries matched against what the account already holds."""
+    assert account.id is not None
     account_id = account.id
     result = Plan(marks=[""] * len(entries))
     keys: list[str] = [""] * len(entries)
@@ -64,11 +105,7 @@ def plan(tx: ImportTx, account: Account, entries: list[Entry], source: str, inse
         if entry.bank_ref:
             by_ref["id:" + entry.bank_ref].append(i)  # Transaction.key_for_id
             continue
-        t = entry.tx
-        ident = (t.status, t.booking_date, t.amount, " ".join(t.description.split()).casefold())
-        occurrences[ident] += 1
-        key = fingerprint(account.provider_account_id, t.booking_date, t.amount, t.description, occurrences[ident] - 1)
-        keys[i] = "p" + key if t.status is TransactionStatus.PENDING else key
+        keys[i] = _fingerprint(account, entry, occurrences)
     existing = tx.rows_by_key(account_id, [k for k in keys if k] + list(by_ref))
     tombstones = tx.tombstoned(account_id)
     taken = set(existing) | tombstones
@@ -136,11 +173,7 @@ def _free_slot(base: str, taken: set[str], tx: ImportTx, account_id: int) -> str
     """`base`, or its first free ``#n`` slot. Every base key was looked up already (in `taken`)."""
     if base not in taken:
         return base
-    used = set(tx.rows_with_prefix(account_id, base + "#")) | taken
-    n = 1
-    while f"{base}#{n}" in used:
-        n += 1
-    return f"{base}#{n}"
+    return _next_slot(base, set(tx.rows_with_prefix(account_id, base + "#")) | taken)
 
 
 def _fuzzy(

@@ -211,6 +211,15 @@ class ImportTx:
             r[0] for r in self.conn.execute("SELECT dedupe_key FROM tombstones WHERE account_id = ?", (account_id,))
         }
 
+    def is_blank(self, account_id: int) -> bool:
+        """Whether the account holds no rows and no tombstones: nothing an entry could match."""
+        row = self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM transactions WHERE account_id = ?) "
+            "OR EXISTS (SELECT 1 FROM tombstones WHERE account_id = ?)",
+            (account_id, account_id),
+        ).fetchone()
+        return not row[0]
+
     def has_imported_rows(self, account_id: int) -> bool:
         row = self.conn.execute(
             "SELECT 1 FROM transactions WHERE account_id = ? AND import_source IS NOT NULL LIMIT 1", (account_id,)
