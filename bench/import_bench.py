@@ -73,9 +73,11 @@ def run(entries: int = 100_000) -> list[Figure]:
             data = run_child("bench.import_child", str(path), str(data_dir))
             first, again, copy = data["initial"], data["again"], data["copy"]
             size = path.stat().st_size / 2**20
+            helper = first["helper_cpu_seconds"]
             note = (
-                f"{first['added']:,} added in {first['seconds']:.2f} s ({first['cpu_seconds']:.2f} s CPU), "
-                f"{size:.0f} MB file, encrypted cache"
+                f"{first['added']:,} added in {first['seconds']:.2f} s ({first['cpu_seconds']:.2f} s CPU"
+                + (f" + {helper:.2f} s in the XML check's helper" if helper else "")
+                + f"), {size:.0f} MB file, encrypted cache"
             )
             figures.append(
                 at_least(
@@ -88,7 +90,17 @@ def run(entries: int = 100_000) -> list[Figure]:
                 )
             )
             if kind == "camt.053":
-                figures.append(at_most("import", f"peak RSS importing the {kind} file", data["rss_mb"], "MB", 250))
+                figures.append(
+                    at_most(
+                        "import",
+                        f"peak RSS importing the {kind} file",
+                        data["rss_mb"] + data["helper_rss_mb"],
+                        "MB",
+                        250,
+                        f"the importing process {data['rss_mb']:.0f} MB + the XML check's helper "
+                        f"{data['helper_rss_mb']:.0f} MB",
+                    )
+                )
             figures.append(
                 at_most(
                     "import",

@@ -175,7 +175,7 @@ def apply_rules(
     sizes = _Batches(batch)
     long_run = batch is None and high - low >= ASIDE_FROM_ROWS
     examined = changed = 0
-    with checkpoints_aside(store) if long_run and not dry_run else _no_aside() as committed:
+    with checkpoints_aside(store, long_run and not dry_run) as committed:
         start = low
         while start and start <= high:
             if cancel is not None and cancel.is_set():
@@ -196,11 +196,6 @@ def apply_rules(
                 progress(end - low + 1, high - low + 1)
             start = end + 1
     return ApplyResult(examined, changed, dry_run)
-
-
-@contextmanager
-def _no_aside() -> Iterator[Callable[[], None]]:
-    yield lambda: None
 
 
 def _batch(conn: Any, matcher: Matcher, start: int, end: int, dry_run: bool) -> tuple[int, int]:

@@ -25,8 +25,9 @@ from desktop_app.core.imports.records import Entry, Statement, let_go, to_money
 from desktop_app.core.imports.text import read_bytes as read_file_bytes
 from desktop_app.core.models import Account, BalanceKind, BalanceSnapshot, TransactionStatus
 from desktop_app.core.money import Money, exponent
-from desktop_app.core.rules_engine import categorise_new, last_transaction_id
+from desktop_app.core.rules_engine import ASIDE_FROM_ROWS, categorise_new, last_transaction_id
 from desktop_app.core.store import Store
+from desktop_app.core.store.checkpoints import checkpoints_aside
 from desktop_app.core.store.imports import ImportStore, ImportTx
 
 
@@ -180,37 +181,54 @@ class Importer:
     ) -> ImportResult:
         """Store a parsed file in one transaction (rolled back for a dry run or on any error)."""
         result = ImportResult(parsed.name, parsed.format, dry_run)
-        total, done = parsed.entry_count, 0
+        total = parsed.entry_count
         before = last_transaction_id(self.store)
-        try:
-            with self.imports.transaction(dry_run=dry_run) as tx:
-                accounts = self._accounts(tx, parsed, target)
-                inserted: set[str] = set()
-                for statement, (account, created) in zip(parsed.statements, accounts, strict=True):
-                    if cancel is not None and cancel.is_set():
-                        raise ImportCancelled("cancelled; nothing from this file was stored")
-                    item = _result_for(result, account, created)
-                    self._statement(tx, parsed, statement, account, item, inserted)
-                    done += len(statement.entries)
-                    if progress is not None:
-                        progress(done, total)
-                for item in result.accounts:
-                    tx.record_import(
-                        item.account_id,
-                        parsed.name,
-                        parsed.digest,
-                        parsed.format,
-                        item.added,
-                        item.present,
-                        "\n".join(item.warnings),
-                    )
-                    if parsed.format == "csv" and options.csv_mapping is not None:
-                        tx.save_csv_mapping(item.account_id, options.csv_mapping.to_json())
-        except StatementError as exc:
-            raise exc.located(parsed.name) from None
-        if not dry_run:
-            categorise_new(self.store, before)  # the person's rules, the bank's hints, transfer pairs
+        # a large file's commit would also copy the whole log back into the file (60 ms at 100k
+        # entries): another connection does that while the rules and pairing run
+        with checkpoints_aside(self.store, total >= ASIDE_FROM_ROWS and not dry_run) as committed:
+            try:
+                with self.imports.transaction(dry_run=dry_run) as tx:
+                    self._store_file(tx, parsed, target, options, result, cancel, progress)
+            except StatementError as exc:
+                raise exc.located(parsed.name) from None
+            committed()
+            if not dry_run:
+                categorise_new(self.store, before)  # the person's rules, the bank's hints, transfer pairs
         return result
+
+    def _store_file(
+        self,
+        tx: ImportTx,
+        parsed: ParsedFile,
+        target: Target,
+        options: ReadOptions,
+        result: ImportResult,
+        cancel: threading.Event | None,
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        total, done = parsed.entry_count, 0
+        accounts = self._accounts(tx, parsed, target)
+        inserted: set[str] = set()
+        for statement, (account, created) in zip(parsed.statements, accounts, strict=True):
+            if cancel is not None and cancel.is_set():
+                raise ImportCancelled("cancelled; nothing from this file was stored")
+            item = _result_for(result, account, created)
+            self._statement(tx, parsed, statement, account, item, inserted)
+            done += len(statement.entries)
+            if progress is not None:
+                progress(done, total)
+        for item in result.accounts:
+            tx.record_import(
+                item.account_id,
+                parsed.name,
+                parsed.digest,
+                parsed.format,
+                item.added,
+                item.present,
+                "\n".join(item.warnings),
+            )
+            if parsed.format == "csv" and options.csv_mapping is not None:
+                tx.save_csv_mapping(item.account_id, options.csv_mapping.to_json())
 
     # -- accounts ------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import pyexpat
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 
 from desktop_app.core.errors import StatementError
@@ -39,14 +39,18 @@ def _refuse(*_args: object) -> int:
 
 def problem(data: bytes) -> Problem | None:
     """What is wrong with `data` as XML (malformed, truncated, a DTD or entity declaration), if anything."""
+    # in slices: expat holds the GIL while it parses, and the window's thread needs it too
+    return _problem(data[at : at + _SLICE] for at in range(0, len(data), _SLICE))
+
+
+def _problem(slices: Iterable[bytes]) -> Problem | None:
     parser = pyexpat.ParserCreate()
     parser.StartDoctypeDeclHandler = _refuse
     parser.EntityDeclHandler = _refuse
     parser.ExternalEntityRefHandler = _refuse
     try:
-        # in slices: expat holds the GIL while it parses, and the window's thread needs it too
-        for at in range(0, len(data), _SLICE):
-            parser.Parse(data[at : at + _SLICE], False)
+        for piece in slices:
+            parser.Parse(piece, False)
         parser.Parse(b"", True)
     except _Refused:
         return REFUSED, None
@@ -161,8 +165,10 @@ def _feed(helper: subprocess.Popen[bytes], data: bytes) -> None:
 
 
 def main() -> None:
-    """The helper: the document on stdin, what `problem` finds on stdout (JSON)."""
-    sys.stdout.write(json.dumps(problem(sys.stdin.buffer.read())))
+    """The helper: the document on stdin, what `problem` finds on stdout (JSON). It reads a
+    slice at a time, so it never holds more than one slice of the document (~15 MB in all)."""
+    stdin = sys.stdin.buffer
+    sys.stdout.write(json.dumps(_problem(iter(lambda: stdin.read(_SLICE), b""))))
 
 
 @contextmanager

@@ -25,10 +25,13 @@ log = logging.getLogger(__name__)
 
 
 @contextmanager
-def checkpoints_aside(store: StoreBase) -> Iterator[Callable[[], None]]:
+def checkpoints_aside(store: StoreBase, wanted: bool = True) -> Iterator[Callable[[], None]]:
     """Yields a function to call after each commit of the run; the log is copied back meanwhile
-    and once more at the end. Without a second connection (the file cannot be opened twice)
-    the store checkpoints as usual."""
+    and once more at the end. Without a second connection (the file cannot be opened twice),
+    or when not `wanted` (a short run), the store checkpoints as usual."""
+    if not wanted:
+        yield lambda: None
+        return
     try:
         side = connect(store.path, store.key)
     except (StoreError, sqlite.Error, OSError) as exc:  # this only costs speed

@@ -59,14 +59,13 @@ def _rows(account_id: int, rows: Sequence[tuple[str, Entry]], now: str, source: 
     """The INSERT parameters of each entry (the columns ``tx_row`` writes for a Transaction).
 
     A generator, not a list: 100k rows of parameters would cost ~40 MB at the peak. A file's
-    entries share a few hundred days: each day is written out once.
+    entries share a few hundred days: each day (and value day) is written out once.
     """
     days: dict[date, str] = {}
     for key, e in rows:
         day, value_date = e.day, e.value_date
-        written = days.get(day)
-        if written is None:
-            written = days[day] = day.isoformat()
+        written = days.get(day) or days.setdefault(day, day.isoformat())
+        valued = (days.get(value_date) or days.setdefault(value_date, value_date.isoformat())) if value_date else None
         yield (
             account_id,
             key,
@@ -74,7 +73,7 @@ def _rows(account_id: int, rows: Sequence[tuple[str, Entry]], now: str, source: 
             e.provider_id,
             e.status.value,
             written,
-            value_date.isoformat() if value_date else None,
+            valued,
             e.minor,
             e.currency,
             e.description,
