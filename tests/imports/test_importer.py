@@ -290,3 +290,19 @@ def test_a_result_keeps_only_a_preview_of_the_entries(tmp_path: Path, importer: 
     assert len(preview) == PREVIEW_ENTRIES
     assert [mark for _, mark in preview[:12]] == ["present"] * 10 + ["new"] * 2
     assert [entry.tx.description for entry, _ in preview[:2]] == ["Shop 0", "Shop 1"]
+
+
+def test_a_large_import_copies_its_log_back_and_leaves_the_checkpoint_setting_as_it_was(
+    tmp_path: Path, importer: Importer, cache: Store
+) -> None:
+    """From ASIDE_FROM_ROWS entries the log is copied back by a second connection while the
+    rules and pairing run: afterwards every frame is in the file, and the store checkpoints
+    on its own again."""
+    rows = [Row(date(2024, 1, 1 + i % 28), f"-{1 + i % 900}.25", f"Shop {i % 37}", f"L{i}") for i in range(20_500)]
+    result = importer.import_file(builders.ofx(tmp_path / "large.ofx", rows))
+    assert result.added == 20_500 and cache.count_transactions() == 20_500
+    with cache.locked_connection() as conn:
+        assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+        busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert busy == 0 and frames > 0 and copied == frames
+    assert cache.search("Shop 36")[0].provider_id is not None
