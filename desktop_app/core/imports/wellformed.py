@@ -59,13 +59,6 @@ def _problem(slices: Iterable[bytes]) -> Problem | None:
     return None
 
 
-def check(data: bytes) -> None:
-    """Raise the StatementError for `problem(data)`, if there is one."""
-    found = problem(data)
-    if found is not None:
-        raise StatementError(found[0], line=found[1])
-
-
 HELPER_FLAG = "--saldo-check-xml"  # how a bundle is told to be the helper (packaging/entry.py)
 
 
@@ -126,10 +119,11 @@ class Verdict:
         assert self._data is not None
         if self._helper is not None and self._helper.stdout is not None:
             with suppress(OSError, ValueError):  # the helper died (killed, out of memory): check here
-                said = json.loads(self._helper.stdout.read() or b"0")
+                output = self._helper.stdout.read()
+                said: object = json.loads(output) if output else "no answer"
                 if self._helper.wait() == 0 and (said is None or _is_problem(said)):
                     self.answered_beside = True
-                    return None if said is None else (said[0], said[1])
+                    return None if not isinstance(said, list) else (said[0], said[1])
         return problem(self._data)
 
     def close(self) -> None:
