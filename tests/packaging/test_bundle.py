@@ -42,8 +42,19 @@ def test_built_bundle_passes_its_self_test(tmp_path: Path) -> None:
     data = json.loads(report.read_text())
     assert result.returncode == 0 and data["ok"], json.dumps(data, indent=1)
     steps = [s["step"] for s in data["steps"]]
-    assert steps == ["resources", "keyring", "encrypted cache", "connect", "sync", "window", "reports"]
+    assert steps == [
+        "resources",
+        "keyring",
+        "encrypted cache",
+        "connect",
+        "sync",
+        "statement import",
+        "window",
+        "reports",
+    ]
     assert data["steps"][2]["encrypted"] is True  # SQLCipher made it into the bundle
+    # the bundle ran itself as the XML check's helper (not this interpreter: PATH has no venv)
+    assert data["steps"][5]["xml_helper"] == ["--saldo-check-xml"]
     assert data["transactions"] > 100 and Path(data["screenshot"]).stat().st_size > 10_000
     assert (ROOT / "dist/saldo/_internal/saldo.desktop").exists()
     assert_xcb_cursor_is_bundled(ROOT / "dist/saldo/_internal")
