@@ -51,6 +51,7 @@ from desktop_app.core.models import (
     fingerprint,
 )
 from desktop_app.core.providers.base import RemoteAccount, RemoteTransaction
+from desktop_app.core.readahead import read_ahead
 from desktop_app.core.rules_engine import categorise_new, last_transaction_id
 from desktop_app.core.store import Store
 from desktop_app.core.sync_types import ProviderSession, Reporter, SessionFactory, SyncProgress, SyncResult
@@ -228,21 +229,23 @@ class SyncEngine:
         fetched_booked: list[Transaction] = []
         occurrences: Counter[tuple[object, ...]] = Counter()
         paired_upto = newest = last_transaction_id(self.store)
-        for page in session.adapter.transactions(session.api, remote, since):
-            if cancel.is_set():
-                raise Cancelled()
-            rows = [self._to_row(account_id, remote, t, occurrences) for t in page.transactions]
-            stored = self.store.upsert_transactions(rows)
-            newest = categorise_new(self.store, newest, pair=False)  # provider guess and rules
-            seen.update(r.dedupe_key for r in rows)
-            fetched_booked.extend(r for r in rows if r.status is TransactionStatus.BOOKED and r.amount in watch)
-            result.pages += 1
-            result.new += stored.new
-            result.updated += stored.updated
-            result.problems.extend(f"{remote.name}: {p.reason} {p.record_ref}".strip() for p in page.problems)
-            report(f"{remote.name}: page {result.pages}")
-            if newest - paired_upto >= PAIR_CHUNK:
-                paired_upto = self._pair(paired_upto, newest)
+        # the provider prepares (and the client reads) the next page while this one is stored
+        with read_ahead(session.adapter.transactions(session.api, remote, since)) as pages:
+            for page in pages:
+                if cancel.is_set():
+                    raise Cancelled()
+                rows = [self._to_row(account_id, remote, t, occurrences) for t in page.transactions]
+                stored = self.store.upsert_transactions(rows)
+                newest = categorise_new(self.store, newest, pair=False)  # provider guess and rules
+                seen.update(r.dedupe_key for r in rows)
+                fetched_booked.extend(r for r in rows if r.status is TransactionStatus.BOOKED and r.amount in watch)
+                result.pages += 1
+                result.new += stored.new
+                result.updated += stored.updated
+                result.problems.extend(f"{remote.name}: {p.reason} {p.record_ref}".strip() for p in page.problems)
+                report(f"{remote.name}: page {result.pages}")
+                if newest - paired_upto >= PAIR_CHUNK:
+                    paired_upto = self._pair(paired_upto, newest)
         self._reconcile_pending(account_id, since, seen, fetched_booked, result)
         absorb_imported_twins(self.store, account_id, seen)  # a statement file's copies of these rows
         self._pair(paired_upto, newest)  # the rest, now that imported copies are gone

@@ -1,0 +1,68 @@
+"""Asking a provider for the next page while this one is stored.
+
+A sync's pages come from a generator that requests one page at a time, and between two
+requests the sync stores the page it has (insert, the bank's hints, the rules): half of a
+first sync's time, during which the provider sat idle. ``read_ahead`` runs the generator on
+a thread of its own, one page ahead, so the provider prepares the next page and the HTTP
+client waits for it while this thread stores. The pages arrive in their order; an error the
+generator raises is raised here at the same point, after the pages before it; leaving early
+(an error here, a cancel) stops the thread once its current request is answered.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+
+_END = object()
+
+
+@contextmanager
+def read_ahead[T](items: Iterable[T], *, name: str = "saldo-read-ahead") -> Iterator[Iterator[T]]:
+    """An iterator over `items`, produced one item ahead on another thread."""
+    handoff: queue.Queue[tuple[object, BaseException | None]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def offer(item: object, error: BaseException | None = None) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put((item, error), timeout=0.1)  # wakes as soon as the reader takes the last one
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        source = iter(items)
+        try:
+            for item in source:
+                if not offer(item):
+                    return
+            offer(_END)
+        except BaseException as exc:  # handed to the reader, raised there
+            offer(_END, exc)
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()  # a generator's own clean-up, on the thread that ran it
+
+    def consume() -> Iterator[T]:
+        while True:
+            item, error = handoff.get()
+            if error is not None:
+                raise error
+            if item is _END:
+                return
+            yield item  # type: ignore[misc]  # anything but _END came from `items`
+
+    worker = threading.Thread(target=produce, name=name, daemon=True)
+    worker.start()
+    try:
+        yield consume()
+    finally:
+        stop.set()
+        with suppress(queue.Empty):
+            handoff.get_nowait()  # a producer waiting to hand over sees `stop` at once
+        worker.join()

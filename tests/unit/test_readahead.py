@@ -1,0 +1,74 @@
+"""read_ahead: a generator run one item ahead on its own thread, as a sync reads its pages."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from desktop_app.core.readahead import read_ahead
+
+
+class Pages:
+    """A page source that records which thread asked for each page and when it was closed."""
+
+    def __init__(self, count: int, fail_at: int | None = None) -> None:
+        self.count, self.fail_at = count, fail_at
+        self.asked: list[int] = []
+        self.threads: set[str] = set()
+        self.closed_on: str | None = None
+
+    def __iter__(self) -> Iterator[int]:
+        try:
+            for n in range(self.count):
+                self.threads.add(threading.current_thread().name)
+                if n == self.fail_at:
+                    raise ConnectionError(f"page {n} failed")
+                self.asked.append(n)
+                yield n
+        finally:
+            self.closed_on = threading.current_thread().name
+
+
+def test_items_arrive_in_order_from_another_thread() -> None:
+    pages = Pages(50)
+    with read_ahead(iter(pages), name="pages") as items:
+        assert list(items) == list(range(50))
+    assert pages.threads == {"pages"} and pages.closed_on == "pages"
+
+
+def test_the_next_item_is_read_while_this_one_is_used() -> None:
+    pages = Pages(3)
+    with read_ahead(iter(pages)) as items:
+        assert next(items) == 0
+        deadline = time.monotonic() + 5
+        while len(pages.asked) < 3 and time.monotonic() < deadline:  # one handed over, one waiting, one read
+            time.sleep(0.001)
+        assert pages.asked == [0, 1, 2]
+        assert list(items) == [1, 2]
+
+
+def test_an_error_of_the_source_is_raised_after_the_items_before_it() -> None:
+    pages = Pages(10, fail_at=4)
+    seen: list[int] = []
+    with pytest.raises(ConnectionError, match="page 4 failed"), read_ahead(iter(pages)) as items:
+        seen.extend(items)
+    assert seen == [0, 1, 2, 3]
+
+
+def test_leaving_early_stops_the_reader_and_closes_the_source() -> None:
+    pages = Pages(1_000)
+    with pytest.raises(RuntimeError, match="stop"), read_ahead(iter(pages), name="early") as items:
+        for n in items:
+            if n == 2:
+                raise RuntimeError("stop")
+    assert pages.closed_on == "early"
+    assert len(pages.asked) <= 5  # at most a page or two read ahead, not the rest of the source
+    assert not any(t.name == "early" for t in threading.enumerate())
+
+
+def test_an_empty_source_ends_at_once() -> None:
+    with read_ahead(iter(Pages(0))) as items:
+        assert list(items) == []
