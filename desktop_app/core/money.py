@@ -147,7 +147,7 @@ def parse_money(value: object, currency: str | None = None) -> Money:
         raise MoneyError("amount without a currency")
     if not isinstance(cur, str):
         raise MoneyError(f"currency is not a code: {cur!r}")
-    return Money(parse_decimal(amount), cur.strip().upper())
+    return Money(amount, cur.strip().upper())  # Money parses (and refuses) the amount itself
 
 
 def _first(mapping: Mapping[str, Any], keys: tuple[str, ...], what: str | None) -> Any:

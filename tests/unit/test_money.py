@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -9,9 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from desktop_app.core.errors import MoneyError
+from desktop_app.core.models import raw_json
 from desktop_app.core.money import (
     CURRENCY_EXPONENTS,
     MAX_MINOR_UNITS,
+    DecimalEncoder,
     Money,
     NumberFormat,
     format_amount,
@@ -157,3 +160,22 @@ def test_json_numbers_parse_exactly(minor: int, currency: str) -> None:
     parsed = loads(document)
     assert not any(isinstance(v, float) for v in parsed.values())
     assert parse_money(parsed) == money
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.decimals(allow_nan=False, allow_infinity=False)
+    | st.text(),  # quotes, backslashes, control characters, non-ASCII
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=5),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(max_size=10), json_values, max_size=8))
+def test_raw_json_writes_what_the_json_encoder_writes(record: dict[str, object]) -> None:
+    """raw_json keeps one C encoder for every record; it must write exactly what a fresh one would."""
+    expected = json.dumps(record, cls=DecimalEncoder, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    assert raw_json(record) == expected
+    assert raw_json(record) == expected  # and again: nothing carried over from the call before
