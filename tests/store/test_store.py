@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -11,7 +12,7 @@ import pytest
 from desktop_app.core.errors import DiskFullError
 from desktop_app.core.models import BalanceKind, BalanceSnapshot, ConnectionStatus, TransactionStatus
 from desktop_app.core.money import Money
-from desktop_app.core.store import Store, TxFilter
+from desktop_app.core.store import Store, TxFilter, writes
 from desktop_app.core.store.driver import sqlite
 from desktop_app.core.store.rows import fts_query, sort_key
 from tests.factories import account, connection, tx
@@ -280,3 +281,47 @@ def test_oldest_first_pages_and_pages_without_raw(store: Store, acc: int) -> Non
     assert searched == forward
     lean, _ = store.transactions_page(TxFilter(), None, 5, with_raw=False)
     assert all(t.raw is None for t in lean) and lean[0].amount.minor_units == -1230
+
+
+AWKWARD_TEXTS = [
+    'quote " and backslash \\ and slash /',
+    "line\nbreak, tab\t, carriage\r return",
+    "nul \x00 inside, bell \x07, escape \x1b",
+    "Zürcher Müller AG · 東京 · עברית · 🧾💶",
+    "\u2028 line separator \u2029 paragraph separator",
+    "x" * 5000,
+    "",
+]
+
+
+@pytest.mark.parametrize("json_unpacking", [True, False], ids=["one statement", "executemany"])
+def test_a_page_is_stored_exactly_either_way(
+    store: Store, acc: int, monkeypatch: pytest.MonkeyPatch, json_unpacking: bool
+) -> None:
+    """A page travels to SQLite as one JSON array (or row by row without SQLite's JSON functions):
+    every text, NULL and number arrives as it left, and the counts are the same."""
+    monkeypatch.setattr(writes, "JSON_UNPACKING", json_unpacking)
+    page = [
+        replace(
+            tx(acc, n, amount=amount, counterparty=None if n % 2 else text),
+            description=text,
+            raw=f'{{"text":{json.dumps(text)}}}',
+            value_date=None if n % 3 else date(2026, 3, 2),
+        )
+        for n, (text, amount) in enumerate(zip(AWKWARD_TEXTS * 2, ["-0.01", "99999999.99", "0.00"] * 5, strict=False))
+    ]
+    first = store.upsert_transactions(page)
+    assert (first.new, first.updated, first.unchanged) == (len(page), 0, 0)
+    stored = {t.dedupe_key: t for t in store.iter_transactions(TxFilter(account_ids=(acc,)))}
+    for sent in page:
+        got = stored[sent.dedupe_key]
+        assert (got.description, got.counterparty, got.raw, got.amount, got.value_date) == (
+            sent.description,
+            sent.counterparty,
+            sent.raw,
+            sent.amount,
+            sent.value_date,
+        )
+    changed = [replace(t, description=t.description + "!") for t in page[:3]]
+    again = store.upsert_transactions(changed + page[3:])
+    assert (again.new, again.updated, again.unchanged) == (0, 3, len(page) - 3)

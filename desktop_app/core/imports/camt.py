@@ -51,7 +51,7 @@ def check_prolog(head: bytes) -> None:
     try:
         parser.feed(head)
     except defusedxml.DefusedXmlException:
-        raise StatementError("the XML declares a DTD or entities; refused for safety") from None
+        raise StatementError(wellformed.REFUSED) from None
     except ET.ParseError as exc:
         if len(head) < _PROLOG_BYTES or "no element found" not in str(exc):
             raise StatementError(f"the XML is malformed ({exc})", line=exc.position[0]) from None

@@ -105,6 +105,12 @@ WHERE (provider_id, status, date, value_date, amount_minor, currency, descriptio
    IS NOT (excluded.provider_id, excluded.status, excluded.date, excluded.value_date, excluded.amount_minor,
        excluded.currency, excluded.description, excluded.counterparty, excluded.raw, NULL)
 """
+# The same upsert for a whole page in one statement: the rows arrive as one JSON array that
+# SQLite unpacks itself (``upsert_json``).
+UPSERT_JSON_SQL = UPSERT_SQL.replace(
+    "VALUES (" + ", ".join("?" * 14) + ")",
+    "SELECT " + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(14)) + " FROM json_each(?) WHERE true",
+)
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
