@@ -301,6 +301,8 @@ def test_a_page_is_stored_exactly_either_way(
     """A page travels to SQLite as one JSON array (or row by row without SQLite's JSON functions):
     every text, NULL and number arrives as it left, and the counts are the same."""
     monkeypatch.setattr(writes, "JSON_UNPACKING", json_unpacking)
+    statements: list[str] = []
+    store._conn.set_trace_callback(statements.append)
     page = [
         replace(
             tx(acc, n, amount=amount, counterparty=None if n % 2 else text),
@@ -312,6 +314,8 @@ def test_a_page_is_stored_exactly_either_way(
     ]
     first = store.upsert_transactions(page)
     assert (first.new, first.updated, first.unchanged) == (len(page), 0, 0)
+    unpacked = sum("json_each" in sql for sql in statements)
+    assert unpacked == (1 if json_unpacking else 0)  # a page of new rows: one statement
     stored = {t.dedupe_key: t for t in store.iter_transactions(TxFilter(account_ids=(acc,)))}
     for sent in page:
         got = stored[sent.dedupe_key]
@@ -325,3 +329,5 @@ def test_a_page_is_stored_exactly_either_way(
     changed = [replace(t, description=t.description + "!") for t in page[:3]]
     again = store.upsert_transactions(changed + page[3:])
     assert (again.new, again.updated, again.unchanged) == (0, 3, len(page) - 3)
+    assert sum("json_each" in sql for sql in statements) == unpacked  # a stored page: row by row
+    store._conn.set_trace_callback(None)
