@@ -6,17 +6,22 @@ first sync's time, during which the provider sat idle. ``read_ahead`` runs the g
 a thread of its own, one page ahead, so the provider prepares the next page and the HTTP
 client waits for it while this thread stores. The pages arrive in their order; an error the
 generator raises is raised here at the same point, after the pages before it; leaving early
-(an error here, a cancel) stops the thread once its current request is answered.
+(an error here, a cancel) stops the thread once its current request is answered. Leaving waits
+for that at most LEAVE_AFTER seconds: a provider that asked to be retried in a minute must not
+hold back the error that stops the sync; the thread then ends on its own after the request.
 """
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 
 _END = object()
+LEAVE_AFTER = 2.0
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -65,4 +70,6 @@ def read_ahead[T](items: Iterable[T], *, name: str = "saldo-read-ahead") -> Iter
         stop.set()
         with suppress(queue.Empty):
             handoff.get_nowait()  # a producer waiting to hand over sees `stop` at once
-        worker.join()
+        worker.join(LEAVE_AFTER)
+        if worker.is_alive():
+            log.info("%s: left to finish its current request on its own", name)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from desktop_app.core import readahead
 from desktop_app.core.readahead import read_ahead
 
 
@@ -72,3 +73,31 @@ def test_leaving_early_stops_the_reader_and_closes_the_source() -> None:
 def test_an_empty_source_ends_at_once() -> None:
     with read_ahead(iter(Pages(0))) as items:
         assert list(items) == []
+
+
+def test_leaving_does_not_wait_long_for_a_request_that_hangs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source stuck in its next request (a provider's Retry-After) does not hold back the
+    error that ends the reading; it finishes on its own later, and is closed on its thread."""
+    monkeypatch.setattr(readahead, "LEAVE_AFTER", 0.2)
+    release = threading.Event()
+    closed: list[str] = []
+
+    def stuck() -> Iterator[int]:
+        try:
+            yield 1
+            release.wait(30)  # the next request: answered only when the test says so
+            yield 2
+        finally:
+            closed.append(threading.current_thread().name)
+
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="store failed"), read_ahead(stuck(), name="stuck") as items:
+        next(items)
+        raise RuntimeError("store failed")
+    assert time.monotonic() - started < 5
+    assert any(t.name == "stuck" for t in threading.enumerate())  # still in its request
+    release.set()
+    deadline = time.monotonic() + 5
+    while any(t.name == "stuck" for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert closed == ["stuck"]
