@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 BULK_CACHE_KIB = 262144  # 256 MiB of page cache while a bulk import runs
 # SQLite has its JSON functions built in from 3.38 (before, only when compiled with JSON1)
 JSON_UNPACKING = sqlite.sqlite_version_info >= (3, 38)
+JSON_ROWS = 2_000  # rows per statement (a sync's page is 100 to 500)
 
 
 def upsert_rows(conn: sqlite.Connection, rows: list[tuple[object, ...]]) -> int:
@@ -48,8 +49,13 @@ def upsert_rows(conn: sqlite.Connection, rows: list[tuple[object, ...]]) -> int:
     """
     if not JSON_UNPACKING or not rows or _stored_already(conn, rows[0], rows[-1]):
         return int(conn.executemany(UPSERT_SQL, rows).rowcount)
-    page = json.dumps(rows, ensure_ascii=False, check_circular=False, separators=(",", ":"))
-    return int(conn.execute(UPSERT_JSON_SQL, (page,)).rowcount)
+    changed = 0
+    for start in range(0, len(rows), JSON_ROWS):  # a caller's long list: no text of its whole size
+        page = json.dumps(
+            rows[start : start + JSON_ROWS], ensure_ascii=False, check_circular=False, separators=(",", ":")
+        )
+        changed += conn.execute(UPSERT_JSON_SQL, (page,)).rowcount
+    return changed
 
 
 def _stored_already(conn: sqlite.Connection, first: tuple[object, ...], last: tuple[object, ...]) -> bool:
