@@ -90,11 +90,12 @@ class TransactionWrites(StoreBase):
         now = ts(utcnow())
         rows = []
         skipped = 0
+        days: dict[date, str] = {}
         for t in transactions:
-            if (t.account_id, t.dedupe_key) in tombstoned:
+            if tombstoned and (t.account_id, t.dedupe_key) in tombstoned:
                 skipped += 1
                 continue
-            rows.append(tx_row(t, now))
+            rows.append(tx_row(t, now, days))
         before_max = conn.execute("SELECT coalesce(max(id), 0) FROM transactions").fetchone()[0]
         # rowcount sums sqlite3_changes() over the batch: rows inserted plus rows whose DO UPDATE
         # actually ran (the WHERE clause skips identical ones); trigger writes are not counted.
