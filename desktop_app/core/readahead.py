@@ -40,8 +40,9 @@ def read_ahead[T](items: Iterable[T], *, name: str = "saldo-read-ahead") -> Iter
         return False
 
     def produce() -> None:
-        source = iter(items)
+        source: Iterator[T] | None = None
         try:
+            source = iter(items)
             for item in source:
                 if not offer(item):
                     return

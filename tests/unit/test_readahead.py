@@ -101,3 +101,8 @@ def test_leaving_does_not_wait_long_for_a_request_that_hangs(monkeypatch: pytest
     while any(t.name == "stuck" for t in threading.enumerate()) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert closed == ["stuck"]
+
+
+def test_a_source_that_cannot_be_iterated_is_an_error_here() -> None:
+    with pytest.raises(TypeError), read_ahead(42) as items:  # type: ignore[arg-type]
+        list(items)
