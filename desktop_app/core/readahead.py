@@ -17,7 +17,7 @@ import logging
 import queue
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 
 _END = object()
 LEAVE_AFTER = 2.0
@@ -26,18 +26,20 @@ log = logging.getLogger(__name__)
 
 @contextmanager
 def read_ahead[T](items: Iterable[T], *, name: str = "saldo-read-ahead") -> Iterator[Iterator[T]]:
-    """An iterator over `items`, produced one item ahead on another thread."""
+    """An iterator over `items`, produced one item ahead on another thread: while this thread
+    works on item n, the other reads item n + 1 and then waits until n + 1 is taken."""
     handoff: queue.Queue[tuple[object, BaseException | None]] = queue.Queue(maxsize=1)
+    taken = threading.Event()
     stop = threading.Event()
 
     def offer(item: object, error: BaseException | None = None) -> bool:
-        while not stop.is_set():
-            try:
-                handoff.put((item, error), timeout=0.1)  # wakes as soon as the reader takes the last one
-                return True
-            except queue.Full:
-                continue
-        return False
+        """Hand `item` over and wait until it is taken; False once the reader has left."""
+        taken.clear()
+        handoff.put((item, error))  # never blocks: the previous item was taken
+        while not taken.wait(0.1):
+            if stop.is_set():
+                return False
+        return not stop.is_set()
 
     def produce() -> None:
         source: Iterator[T] | None = None
@@ -57,6 +59,7 @@ def read_ahead[T](items: Iterable[T], *, name: str = "saldo-read-ahead") -> Iter
     def consume() -> Iterator[T]:
         while True:
             item, error = handoff.get()
+            taken.set()  # the reader may go on to the next item
             if error is not None:
                 raise error
             if item is _END:
@@ -68,9 +71,7 @@ def read_ahead[T](items: Iterable[T], *, name: str = "saldo-read-ahead") -> Iter
     try:
         yield consume()
     finally:
-        stop.set()
-        with suppress(queue.Empty):
-            handoff.get_nowait()  # a producer waiting to hand over sees `stop` at once
+        stop.set()  # a producer waiting for its item to be taken gives up within 0.1 s
         worker.join(LEAVE_AFTER)
         if worker.is_alive():
             log.info("%s: left to finish its current request on its own", name)

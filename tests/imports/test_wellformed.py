@@ -126,3 +126,38 @@ def test_the_bundle_entry_point_answers_as_the_helper() -> None:
         [sys.executable, str(entry), wellformed.HELPER_FLAG], input=BROKEN, capture_output=True, check=True
     )
     assert done.stdout.startswith(b'["the XML is malformed or truncated')
+
+
+def test_bytes_that_are_not_xml_beyond_the_prolog_are_refused_with_their_line(where: str) -> None:
+    """The reader runs ahead of the check and may trip over them first (a Latin-1 letter in a
+    UTF-8 file, a file cut inside a tag): the person still reads "malformed", with the line."""
+    latin1 = SOUND.replace("März 2025".encode(), "M\xe4rz 2025".encode("latin-1"), 1)
+    assert latin1 != SOUND
+    with pytest.raises(StatementError, match=r"l\.xml, line \d+: the XML is malformed"):
+        read_bytes(latin1, "l.xml", ReadOptions(format="camt"))
+    cut = SOUND[: SOUND.rindex(b"<Ntry>") + len(b"<Ntry ")]
+    with pytest.raises(StatementError, match=r"c\.xml, line \d+: the XML is malformed or truncated"):
+        read_bytes(cut, "c.xml", ReadOptions(format="camt"))
+
+
+def test_a_dtd_in_utf16_without_a_byte_order_mark_is_refused_before_elementtree(
+    where: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def never(_data: bytes) -> None:
+        raise AssertionError("ElementTree read the document before the verdict")
+
+    monkeypatch.setattr(camt, "_stream", never)
+    bomb = _padded((FIXTURES / "camt_bomb.xml").read_bytes()).decode("utf-8").encode("utf-16-le")
+    with pytest.raises(StatementError, match="refused for safety"):
+        read_bytes(bomb, "u16.xml", ReadOptions(format="camt"))
+
+
+def test_the_helper_does_not_run_modules_from_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = tmp_path / "ran"
+    (tmp_path / "json.py").write_text(f"open({str(marker)!r}, 'w').close()\nraise SystemExit(9)\n")
+    monkeypatch.chdir(tmp_path)
+    verdict = wellformed.Verdict(SOUND, beside=True)
+    verdict.wait()
+    assert verdict.answered_beside and not marker.exists()

@@ -332,3 +332,16 @@ def test_a_page_is_stored_exactly_either_way(
     assert (again.new, again.updated, again.unchanged) == (0, 3, len(page) - 3)
     assert sum("json_each" in sql for sql in statements) == unpacked  # a stored page: row by row
     store._conn.set_trace_callback(None)
+
+
+def test_a_key_twice_in_one_page_is_one_row_with_the_later_values(store: Store, acc: int) -> None:
+    """A provider that lists a transaction twice in a page (changed in between): the cache keeps
+    one row, as the later listing says, findable by its later text. (It used to report the file
+    as damaged: the second listing updated a row not yet in the search index.)"""
+    first, later = tx(acc, 1, description="Card payment"), tx(acc, 1, description="Card payment Bakery Lund")
+    result = store.upsert_transactions([first, tx(acc, 2), later])
+    assert (result.new, result.updated, result.unchanged) == (2, 0, 1)
+    kept = store.transaction_by_key(acc, "id:t1")
+    assert kept is not None and kept.description == "Card payment Bakery Lund"
+    assert [t.dedupe_key for t in store.search("lund")] == ["id:t1"]
+    assert store._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -40,15 +40,20 @@ def test_items_arrive_in_order_from_another_thread() -> None:
     assert pages.threads == {"pages"} and pages.closed_on == "pages"
 
 
-def test_the_next_item_is_read_while_this_one_is_used() -> None:
-    pages = Pages(3)
+def test_the_next_item_is_read_while_this_one_is_used_and_no_further() -> None:
+    pages = Pages(5)
     with read_ahead(iter(pages)) as items:
         assert next(items) == 0
         deadline = time.monotonic() + 5
-        while len(pages.asked) < 3 and time.monotonic() < deadline:  # one handed over, one waiting, one read
+        while len(pages.asked) < 2 and time.monotonic() < deadline:
+            time.sleep(0.001)
+        time.sleep(0.2)  # time enough to read on, were it to
+        assert pages.asked == [0, 1]  # one item ahead, not two
+        assert next(items) == 1
+        while len(pages.asked) < 3 and time.monotonic() < deadline:
             time.sleep(0.001)
         assert pages.asked == [0, 1, 2]
-        assert list(items) == [1, 2]
+        assert list(items) == [2, 3, 4]
 
 
 def test_an_error_of_the_source_is_raised_after_the_items_before_it() -> None:
@@ -66,7 +71,7 @@ def test_leaving_early_stops_the_reader_and_closes_the_source() -> None:
             if n == 2:
                 raise RuntimeError("stop")
     assert pages.closed_on == "early"
-    assert len(pages.asked) <= 5  # at most a page or two read ahead, not the rest of the source
+    assert pages.asked in ([0, 1, 2], [0, 1, 2, 3])  # at most the one item ahead
     assert not any(t.name == "early" for t in threading.enumerate())
 
 
@@ -79,12 +84,13 @@ def test_leaving_does_not_wait_long_for_a_request_that_hangs(monkeypatch: pytest
     """A source stuck in its next request (a provider's Retry-After) does not hold back the
     error that ends the reading; it finishes on its own later, and is closed on its thread."""
     monkeypatch.setattr(readahead, "LEAVE_AFTER", 0.2)
-    release = threading.Event()
+    release, asking = threading.Event(), threading.Event()
     closed: list[str] = []
 
     def stuck() -> Iterator[int]:
         try:
             yield 1
+            asking.set()
             release.wait(30)  # the next request: answered only when the test says so
             yield 2
         finally:
@@ -93,6 +99,7 @@ def test_leaving_does_not_wait_long_for_a_request_that_hangs(monkeypatch: pytest
     started = time.monotonic()
     with pytest.raises(RuntimeError, match="store failed"), read_ahead(stuck(), name="stuck") as items:
         next(items)
+        assert asking.wait(5)
         raise RuntimeError("store failed")
     assert time.monotonic() - started < 5
     assert any(t.name == "stuck" for t in threading.enumerate())  # still in its request

@@ -66,7 +66,8 @@ def helper_command() -> list[str]:
     """The command that runs `main` in a new process: this interpreter, or this bundle."""
     if getattr(sys, "frozen", False):
         return [sys.executable, HELPER_FLAG]
-    return [sys.executable, "-m", __name__]
+    # -P: not the working directory first on the path (a json.py there would run in the helper)
+    return [sys.executable, "-P", "-m", __name__]
 
 
 class Verdict:
@@ -169,14 +170,16 @@ def main() -> None:
 def checked(data: bytes) -> Iterator[Verdict]:
     """Check `data` while the body reads it; leaving the block waits for the verdict.
 
-    A StatementError raised inside is replaced by the verdict's own when the document is not
-    sound XML: "malformed at line 812" explains a reader's stumble better than the stumble.
+    Any error raised inside (the reader, running ahead of the check, may trip over bytes that
+    are not XML at all: a Latin-1 letter in a UTF-8 file, a file cut inside a tag) is replaced
+    by the verdict's own when the document is not sound XML: "malformed at line 812" explains
+    a reader's stumble better than the stumble.
     """
     verdict = Verdict(data)
     try:
         yield verdict
         verdict.wait()
-    except StatementError:
+    except Exception:
         verdict.wait()
         raise
     finally:

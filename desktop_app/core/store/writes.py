@@ -88,14 +88,19 @@ class TransactionWrites(StoreBase):
         account_ids = {t.account_id for t in transactions}
         tombstoned = self._tombstoned_keys(conn, account_ids)
         now = ts(utcnow())
-        rows = []
+        # A key twice in one page (a provider listing a transaction twice) is one row with the
+        # later values, in the place of the first: its second upsert would otherwise update a row
+        # whose search entry is only made after the page, and SQLite's full-text index, told to
+        # drop an entry it never had, reports the file as damaged.
+        page: dict[tuple[int, str], tuple[object, ...]] = {}
         skipped = 0
         days: dict[date, str] = {}
         for t in transactions:
             if tombstoned and (t.account_id, t.dedupe_key) in tombstoned:
                 skipped += 1
                 continue
-            rows.append(tx_row(t, now, days))
+            page[t.account_id, t.dedupe_key] = tx_row(t, now, days)
+        rows = list(page.values())
         before_max = conn.execute("SELECT coalesce(max(id), 0) FROM transactions").fetchone()[0]
         # rowcount sums sqlite3_changes() over the batch: rows inserted plus rows whose DO UPDATE
         # actually ran (the WHERE clause skips identical ones); trigger writes are not counted.
@@ -108,7 +113,8 @@ class TransactionWrites(StoreBase):
             conn.execute(migrations.INDEX_NEW_ROWS, (before_max,))
             summaries.mark_new(conn, before_max)
         updated = changed - new
-        return UpsertResult(new=new, updated=updated, unchanged=len(rows) - new - updated, tombstoned=skipped)
+        unchanged = len(transactions) - skipped - new - updated  # a repeated key's first listing among them
+        return UpsertResult(new=new, updated=updated, unchanged=unchanged, tombstoned=skipped)
 
     @staticmethod
     def _tombstoned_keys(conn: sqlite.Connection, account_ids: Iterable[int]) -> set[tuple[int, str]]:
