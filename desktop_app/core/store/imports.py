@@ -20,7 +20,7 @@ from desktop_app.core.models import (
 )
 from desktop_app.core.store import migrations, summaries
 from desktop_app.core.store.driver import sqlite
-from desktop_app.core.store.rows import insert_balance
+from desktop_app.core.store.rows import day_text, insert_balance
 from desktop_app.core.store.store import Store
 
 if TYPE_CHECKING:
@@ -63,17 +63,14 @@ def _rows(account_id: int, rows: Sequence[tuple[str, Entry]], now: str, source: 
     """
     days: dict[date, str] = {}
     for key, e in rows:
-        day, value_date = e.day, e.value_date
-        written = days.get(day) or days.setdefault(day, day.isoformat())
-        valued = (days.get(value_date) or days.setdefault(value_date, value_date.isoformat())) if value_date else None
         yield (
             account_id,
             key,
             int(key[2:].split(":", 1)[0]) if key.startswith("fp") else 0,
             e.provider_id,
             e.status.value,
-            written,
-            valued,
+            day_text(days, e.day),
+            day_text(days, e.value_date),
             e.minor,
             e.currency,
             e.description,

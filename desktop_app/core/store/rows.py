@@ -106,7 +106,7 @@ WHERE (provider_id, status, date, value_date, amount_minor, currency, descriptio
        excluded.currency, excluded.description, excluded.counterparty, excluded.raw, NULL)
 """
 # The same upsert for a whole page in one statement: the rows arrive as one JSON array that
-# SQLite unpacks itself (``upsert_json``).
+# SQLite unpacks itself (``writes.upsert_rows``).
 UPSERT_JSON_SQL = UPSERT_SQL.replace(
     "VALUES (" + ", ".join("?" * 14) + ")",
     "SELECT " + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(14)) + " FROM json_each(?) WHERE true",
@@ -138,16 +138,19 @@ def as_dt(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
+def day_text(days: dict[date, str], day: date | None) -> str | None:
+    """`day` as ISO text, each day written once for a caller that writes many rows (`days`)."""
+    if day is None:
+        return None
+    return days.get(day) or days.setdefault(day, day.isoformat())
+
+
 def tx_row(t: Transaction, now: str | None, days: dict[date, str] | None = None) -> tuple[Any, ...]:
     """The UPSERT_SQL parameters of `t`. `days`: ISO texts of days already written, for a caller
     writing many rows: a page's rows share a few days, and writing each once halves the cost of a row."""
     key_version = int(t.dedupe_key[2:].split(":", 1)[0]) if t.dedupe_key.startswith("fp") else 0
-    day, value_date = t.booking_date, t.value_date
-    if days is None:
-        written, valued = day.isoformat(), value_date.isoformat() if value_date else None
-    else:
-        written = days.get(day) or days.setdefault(day, day.isoformat())
-        valued = (days.get(value_date) or days.setdefault(value_date, value_date.isoformat())) if value_date else None
+    days = {} if days is None else days
+    written, valued = day_text(days, t.booking_date), day_text(days, t.value_date)
     return (
         t.account_id,
         t.dedupe_key,
